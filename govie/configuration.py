@@ -1,0 +1,64 @@
+"""The tagger's Hugging Face configuration: the encoder's config nested, the BIO labels, govie's version."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Sequence
+
+from transformers import AutoConfig, PretrainedConfig
+
+from govie.labels import BIO_TAGS
+
+logger = logging.getLogger(__name__)
+
+MODEL_TYPE = "govie-tagger"
+
+
+class GovieTaggerConfig(PretrainedConfig):
+    """Configuration of :class:`govie.modeling.GovieTaggerModel`.
+
+    Args:
+        encoder: the encoder's configuration (a ``PretrainedConfig`` or its dict with ``model_type``);
+            any BERT-like model that ``AutoModel`` can build.
+        tags: the BIO tags, in the order of the classifier's outputs.
+        max_length: tokens per window at inference, [CLS] and [SEP] included.
+        stride: characters between window starts (the overlap is ``max_length - 2 - stride``).
+        classifier_dropout: dropout before the classification head.
+        tokenizer_kind: ``"char"`` (govie's character tokenizer) or ``"hf"`` (a Hugging Face one).
+    """
+
+    model_type = MODEL_TYPE
+
+    def __init__(self, encoder: PretrainedConfig | dict[str, Any] | None = None, *,
+                 tags: Sequence[str] = BIO_TAGS, max_length: int = 256, stride: int | None = None,
+                 classifier_dropout: float = 0.1, tokenizer_kind: str = "char",
+                 govie_version: str | None = None, **kwargs):
+        if isinstance(encoder, dict):
+            encoder = dict(encoder)
+            encoder_type = encoder.pop("model_type", "bert")
+            encoder = AutoConfig.for_model(encoder_type, **encoder)
+        self.encoder = encoder
+        self.tags = list(tags)
+        self.max_length = max_length
+        self.stride = stride if stride is not None else max(1, (max_length - 2) * 3 // 4)
+        self.classifier_dropout = classifier_dropout
+        self.tokenizer_kind = tokenizer_kind
+        import govie
+
+        if govie_version is not None and govie_version.split(".")[0] != govie.__version__.split(".")[0]:
+            logger.warning("this model was saved by govie %s; this is govie %s, predictions may differ",
+                           govie_version, govie.__version__)
+        self.govie_version = govie.__version__ if govie_version is None else govie_version
+        kwargs.setdefault("id2label", dict(enumerate(self.tags)))
+        kwargs.setdefault("label2id", {tag: i for i, tag in enumerate(self.tags)})
+        super().__init__(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        import govie
+
+        out["govie_version"] = govie.__version__
+        return out
+
+
+AutoConfig.register(MODEL_TYPE, GovieTaggerConfig)

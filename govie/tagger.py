@@ -1,0 +1,228 @@
+"""The neural span tagger: a saved model folder in, labelled character ranges out.
+
+Long reports are cut into overlapping windows (:func:`govie.windows.plan_windows`); each character
+takes its scores from the window where it lies farthest from an edge
+(:func:`govie.windows.owner_of_positions`), and constrained Viterbi decoding then runs over the
+whole document, so a span cut by a window edge comes out whole and no ``I-`` tag is ever stray.
+
+A model folder holds ``config.json`` (:class:`GovieTaggerConfig`, tags included),
+``model.safetensors``, the tokenizer files (``vocab.txt`` + ``tokenizer_config.json`` for govie's
+character tokenizer) and a ``README.md`` model card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+
+from govie.configuration import GovieTaggerConfig
+from govie.decoding import viterbi_decode
+from govie.labels import LabeledRange, bio_to_spans
+from govie.modeling import GovieTaggerModel
+from govie.tokenizer import TokenizerError, load_tokenizer, token_scores_to_char_scores
+from govie.windows import Window, owner_of_positions, plan_windows
+
+logger = logging.getLogger(__name__)
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+CARD_FILE = "README.md"
+_TOWN_SUFFIXES = re.compile(r"(街道|镇|乡|县|区|市|盟|州)$")
+
+
+class ModelLoadError(OSError):
+    """A model folder is missing a file or holds a corrupt one; the message names the file."""
+
+
+def default_model_path() -> Path:
+    """The default model shipped inside the package."""
+    return Path(__file__).resolve().parent / "models" / "default"
+
+
+class Tagger:
+    """Tags IND, VAL, UNIT, PER and TOWN spans in report text.
+
+    Args:
+        model: the network.
+        tokenizer: govie's :class:`~govie.tokenizer.CharTokenizer` or an :class:`~govie.tokenizer.HFTokenizerAdapter`.
+        threads: torch CPU threads (``None`` leaves torch's setting).
+        device: ``"cpu"``, ``"cuda"``...; default: CUDA when available.
+        mark_town: also tag exact mentions of the ``town`` given to :meth:`predict` (and its name
+            without suffix) as TOWN where the model predicts only ``O``.
+    """
+
+    def __init__(self, model: GovieTaggerModel, tokenizer, *, threads: int | None = None,
+                 device: str | None = None, mark_town: bool = False):
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.mark_town = mark_town
+
+    @property
+    def config(self) -> GovieTaggerConfig:
+        return self.model.config
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.config.tags)
+
+    # -- persistence -------------------------------------------------------------------------
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, **kwargs) -> "Tagger":
+        """Load a model folder (default: the shipped model). Missing or corrupt files raise
+        :class:`ModelLoadError` naming the file."""
+        path = Path(path) if path is not None else default_model_path()
+        if not path.is_dir():
+            raise ModelLoadError(f"{path}: no such model folder")
+        config_file = path / CONFIG_FILE
+        if not config_file.is_file():
+            raise ModelLoadError(f"{config_file}: model config missing")
+        try:
+            data = json.loads(config_file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ModelLoadError(f"{config_file}: not valid JSON ({err})") from None
+        if data.get("model_type") != GovieTaggerConfig.model_type:
+            raise ModelLoadError(f"{config_file}: model_type {data.get('model_type')!r}, "
+                                 f"expected {GovieTaggerConfig.model_type!r}")
+        try:
+            config = GovieTaggerConfig.from_dict(data)
+        except (TypeError, ValueError, KeyError) as err:
+            raise ModelLoadError(f"{config_file}: invalid tagger config ({err})") from None
+        weights_file = path / WEIGHTS_FILE
+        if not weights_file.is_file():
+            raise ModelLoadError(f"{weights_file}: weights missing")
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        try:
+            state = load_file(str(weights_file))
+        except (SafetensorError, OSError, RuntimeError) as err:
+            raise ModelLoadError(f"{weights_file}: corrupt safetensors file ({err})") from None
+        model = GovieTaggerModel(config)
+        try:
+            model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+        except RuntimeError as err:
+            raise ModelLoadError(f"{weights_file}: weights do not fit {config_file} ({str(err)[:300]})") from None
+        try:
+            tokenizer = load_tokenizer(path)
+        except TokenizerError as err:
+            raise ModelLoadError(str(err)) from None
+        return cls(model, tokenizer, **kwargs)
+
+    def save_pretrained(self, path: str | Path, *, card: str | None = None, half: bool = False) -> None:
+        """Write config, weights (fp16 with ``half``), tokenizer files and the model card."""
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.config.save_pretrained(str(path))
+        state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
+                 for k, v in self.model.state_dict().items()}
+        save_file(state, str(path / WEIGHTS_FILE), metadata={"format": "pt"})
+        self.tokenizer.save_pretrained(path)
+        if card is None:
+            from govie.model_card import model_card
+
+            card = model_card(self.config)
+        (path / CARD_FILE).write_text(card, encoding="utf-8")
+
+    # -- inference ---------------------------------------------------------------------------
+
+    def predict(self, text: str, *, town: str | None = None) -> list[LabeledRange]:
+        """Spans of one text, sorted by offset."""
+        return self.predict_batch([text], towns=[town])[0]
+
+    def predict_batch(self, texts: Sequence[str], *, towns: Sequence[str | None] | None = None,
+                      batch_size: int = 16, show_progress: bool = False) -> list[list[LabeledRange]]:
+        """Spans of each text; windows of all texts are batched together (longest first)."""
+        scores = self.char_scores_batch(texts, batch_size=batch_size, show_progress=show_progress)
+        towns = list(towns) if towns is not None else [None] * len(texts)
+        if len(towns) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(towns)} towns")
+        tags = self.tags
+        results = []
+        for text, town, doc_scores in zip(texts, towns, scores):
+            path = [tags[i] for i in viterbi_decode(doc_scores, tags)]
+            if self.mark_town and town:
+                path = _mark_town(text, town, path)
+            results.append(bio_to_spans(path))
+        return results
+
+    def char_scores_batch(self, texts: Sequence[str], *, batch_size: int = 16,
+                          show_progress: bool = False) -> list[np.ndarray]:
+        """Per-character tag log-probabilities (length x tags) of each text, merged over windows."""
+        if isinstance(texts, str):
+            raise TypeError("predict_batch takes a list of texts; use predict() for one text")
+        size = self.tokenizer.max_chars(self.config.max_length)
+        stride = min(self.config.stride, size)
+        plans: list[list[Window]] = []
+        items = []  # (text index, window index, encoding)
+        for t, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"text #{t} is {type(text).__name__}, expected str")
+            windows = plan_windows(len(text), size=size, stride=stride)
+            plans.append(windows)
+            for w, window in enumerate(windows):
+                encoding = self.tokenizer.encode(text[window.start:window.end], offset=window.start)
+                if len(encoding) > self.config.max_length:
+                    logger.warning("window %d-%d of text #%d has %d tokens > max_length %d; truncated",
+                                   window.start, window.end, t, len(encoding), self.config.max_length)
+                    encoding.input_ids = encoding.input_ids[:self.config.max_length]
+                    encoding.offsets = encoding.offsets[:self.config.max_length]
+                items.append((t, w, encoding))
+        order = sorted(range(len(items)), key=lambda i: -len(items[i][2]))
+        token_scores: list[np.ndarray | None] = [None] * len(items)
+        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="tagging", unit="batch")
+        with torch.inference_mode():
+            for batch in batches:
+                width = len(items[batch[0]][2])
+                ids = torch.full((len(batch), width), self.tokenizer.pad_token_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, index in enumerate(batch):
+                    encoding = items[index][2]
+                    ids[row, :len(encoding)] = torch.tensor(encoding.input_ids)
+                    mask[row, :len(encoding)] = 1
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+                for row, index in enumerate(batch):
+                    token_scores[index] = log_probs[row, :len(items[index][2])]
+        results = [np.zeros((len(text), len(self.tags)), dtype=np.float32) for text in texts]
+        owners = [np.asarray(owner_of_positions(len(text), plan), dtype=np.int64) for text, plan in zip(texts, plans)]
+        for index, (t, w, encoding) in enumerate(items):
+            window = plans[t][w]
+            window_scores = token_scores_to_char_scores(token_scores[index], encoding, window.end - window.start,
+                                                        self.tags, offset=window.start)
+            owned = np.nonzero(owners[t][window.start:window.end] == w)[0]
+            results[t][window.start + owned] = window_scores[owned]
+        return results
+
+
+def _mark_town(text: str, town: str, path: list[str]) -> list[str]:
+    """Tag exact mentions of ``town`` (longest form first, then its short form) where all is ``O``."""
+    forms = [town]
+    short = _TOWN_SUFFIXES.sub("", town)
+    if len(short) >= 2 and short != town:
+        forms.append(short)
+    path = list(path)
+    for form in forms:
+        for match in re.finditer(re.escape(form), text):
+            start, end = match.span()
+            if all(tag == "O" for tag in path[start:end]) and (end >= len(path) or not path[end].startswith("I-")):
+                path[start] = "B-TOWN"
+                for i in range(start + 1, end):
+                    path[i] = "I-TOWN"
+    return path
+

@@ -1,0 +1,311 @@
+"""Training support for the tagger: config files, data for MLM and tagging, the Trainer subclass.
+
+Used by the scripts in ``training/``; inference modules (tagger, modeling, decoding) never import it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import lzma
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import torch
+from transformers import Trainer, TrainerCallback
+
+from govie.document import Document, read_documents
+from govie.labels import BIO_TAGS, spans_to_bio
+from govie.tokenizer import IGNORE_INDEX, SPECIAL_TOKENS, CharTokenizer, char_tags_to_token_labels
+from govie.windows import plan_windows
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """A training config (JSON); errors name the file."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SystemExit(f"{path}: config file missing") from None
+    except json.JSONDecodeError as err:
+        raise SystemExit(f"{path}:{err.lineno}: bad JSON ({err.msg})") from None
+
+
+def first_existing(candidates: str | Sequence[str], *, root: Path = REPO_ROOT) -> Path:
+    """The first of the candidate paths (relative to the repository) that exists."""
+    if isinstance(candidates, str):
+        candidates = [candidates]
+    for candidate in candidates:
+        path = (root / candidate).resolve()
+        if path.exists() and (path.is_dir() or path.stat().st_size > 0):
+            return path
+    raise SystemExit(f"none of these paths exists: {', '.join(candidates)}")
+
+
+def repo_path(relative: str) -> Path:
+    return (REPO_ROOT / relative).resolve()
+
+
+def read_unlabeled(path: Path) -> list[str]:
+    """Report texts of a JSONL corpus (``.jsonl`` or ``.jsonl.xz``, one ``{"text": ...}`` a line)."""
+    opener = lzma.open if path.suffix == ".xz" else open
+    texts = []
+    with opener(path, "rt", encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                texts.append(json.loads(line)["text"])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise SystemExit(f"{path}:{number}: expected a JSON object with 'text'") from None
+    return texts
+
+
+def read_gold(path: Path) -> list[Document]:
+    return sorted(read_documents(path), key=lambda d: d.id)
+
+
+def set_seed(seed: int) -> None:
+    from transformers import set_seed as hf_set_seed
+
+    random.seed(seed)
+    hf_set_seed(seed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Masked-language-model pretraining data
+
+
+def mlm_chunks(texts: Iterable[str], tokenizer: CharTokenizer, max_length: int) -> list[list[int]]:
+    """Consecutive pieces of ``max_length - 2`` characters, each encoded with [CLS]/[SEP]."""
+    size = tokenizer.max_chars(max_length)
+    chunks = []
+    for text in texts:
+        for start in range(0, len(text), size):
+            piece = text[start:start + size]
+            if len(piece.strip()) >= 16:
+                chunks.append(tokenizer.encode(piece).input_ids)
+    return chunks
+
+
+@dataclass
+class MaskingCollator:
+    """BERT masking (15%: 80% [MASK], 10% random, 10% kept) over govie's character vocabulary."""
+
+    tokenizer: CharTokenizer
+    mlm_probability: float = 0.15
+
+    def __call__(self, batch: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        width = max(len(item["input_ids"]) for item in batch)
+        ids = torch.full((len(batch), width), self.tokenizer.pad_token_id, dtype=torch.long)
+        for row, item in enumerate(batch):
+            ids[row, :len(item["input_ids"])] = torch.tensor(item["input_ids"])
+        attention = (ids != self.tokenizer.pad_token_id).long()
+        labels = ids.clone()
+        special = (ids == self.tokenizer.pad_token_id) | (ids == self.tokenizer.cls_token_id) | (
+            ids == self.tokenizer.sep_token_id)
+        chosen = torch.bernoulli(torch.full(ids.shape, self.mlm_probability)).bool() & ~special
+        labels[~chosen] = IGNORE_INDEX
+        masked = torch.bernoulli(torch.full(ids.shape, 0.8)).bool() & chosen
+        ids[masked] = self.tokenizer.mask_token_id
+        randomized = torch.bernoulli(torch.full(ids.shape, 0.5)).bool() & chosen & ~masked
+        ids[randomized] = torch.randint(len(SPECIAL_TOKENS), self.tokenizer.vocab_size, ids.shape)[randomized]
+        return {"input_ids": ids, "attention_mask": attention, "labels": labels}
+
+
+# ---------------------------------------------------------------------------------------------
+# Token-classification data
+
+
+def tagging_examples(docs: Sequence[Document], tokenizer, *, max_length: int, stride: int,
+                     tags: Sequence[str] = BIO_TAGS) -> list[dict[str, Any]]:
+    """Overlapping windows over each document that never cut a gold span, with token labels."""
+    tag_to_id = {tag: i for i, tag in enumerate(tags)}
+    size = tokenizer.max_chars(max_length)
+    examples = []
+    for doc in docs:
+        char_tags = spans_to_bio(len(doc.text), doc.spans)
+        protected = [(s.start, s.end) for s in doc.spans]
+        for window in plan_windows(len(doc.text), size=size, stride=min(stride, size), protected=protected):
+            encoding = tokenizer.encode(doc.text[window.start:window.end], offset=window.start)
+            labels = char_tags_to_token_labels(char_tags, encoding, tag_to_id)
+            examples.append({"input_ids": encoding.input_ids, "labels": labels, "doc_id": doc.id,
+                             "start": window.start})
+    return examples
+
+
+@dataclass
+class TaggingCollator:
+    pad_token_id: int
+
+    def __call__(self, batch: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        width = max(len(item["input_ids"]) for item in batch)
+        ids = torch.full((len(batch), width), self.pad_token_id, dtype=torch.long)
+        labels = torch.full((len(batch), width), IGNORE_INDEX, dtype=torch.long)
+        attention = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, item in enumerate(batch):
+            n = len(item["input_ids"])
+            ids[row, :n] = torch.tensor(item["input_ids"])
+            labels[row, :n] = torch.tensor(item["labels"])
+            attention[row, :n] = 1
+        return {"input_ids": ids, "attention_mask": attention, "labels": labels}
+
+
+def seqeval_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, Any]:
+    """Strict IOB2 entity scores (seqeval): per label and micro precision/recall/F1."""
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    report = classification_report(gold, pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    return {label: {"precision": v["precision"], "recall": v["recall"], "f1": v["f1-score"],
+                    "support": int(v["support"])}
+            for label, v in report.items() if label not in ("macro avg", "weighted avg")}
+
+
+def make_compute_metrics(tags: Sequence[str]):
+    """Trainer metrics on windows: seqeval strict IOB2 over the labelled tokens."""
+    from govie.decoding import viterbi_decode
+
+    def compute(eval_prediction) -> dict[str, float]:
+        logits, labels = eval_prediction.predictions, eval_prediction.label_ids
+        gold, pred = [], []
+        for row_logits, row_labels in zip(logits, labels):
+            keep = row_labels != IGNORE_INDEX
+            if not keep.any():
+                continue
+            log_probs = torch.log_softmax(torch.as_tensor(row_logits[keep]).float(), dim=-1).numpy()
+            gold.append([tags[i] for i in row_labels[keep]])
+            pred.append([tags[i] for i in viterbi_decode(log_probs, tags)])
+        scores = seqeval_scores(gold, pred)
+        out = {"f1": scores["micro avg"]["f1"], "precision": scores["micro avg"]["precision"],
+               "recall": scores["micro avg"]["recall"]}
+        out.update({f"f1_{label}": v["f1"] for label, v in scores.items() if label != "micro avg"})
+        return out
+
+    return compute
+
+
+class TaggerTrainer(Trainer):
+    """A thin ``Trainer`` for the tagger: checks the dataset columns with an error that shows the
+    fix, keeps the columns it needs, and always reports seqeval strict IOB2 scores."""
+
+    REQUIRED_COLUMNS = ("input_ids", "labels")
+
+    def __init__(self, *args, tags: Sequence[str] = BIO_TAGS, **kwargs):
+        for name in ("train_dataset", "eval_dataset"):
+            dataset = kwargs.get(name)
+            if dataset is not None:
+                missing = [c for c in self.REQUIRED_COLUMNS if c not in dataset.column_names]
+                if missing:
+                    raise ValueError(f"{name} lacks columns {missing}; build it with "
+                                     f"govie.training.tagging_examples(docs, tokenizer, ...)")
+        kwargs.setdefault("compute_metrics", make_compute_metrics(tags))
+        super().__init__(*args, **kwargs)
+        self.args.remove_unused_columns = True
+
+
+class LogCallback(TrainerCallback):
+    """Progress and metrics to the log (the scripts tee it to runs/*.log)."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs:
+            shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items()}
+            logger.info("step %d/%d %s", state.global_step, state.max_steps, shown)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fine-tuning
+
+
+def initial_tagger(init: str | Path, *, settings: dict[str, Any]):
+    """The starting point of fine-tuning, from ``init``:
+
+    - a govie tagger folder (``config.json`` with model_type ``govie-tagger``): continue training it;
+    - a govie MLM encoder folder (``vocab.txt`` + a BERT ``config.json``, from ``pretrain.py``);
+    - any Hugging Face encoder name or folder with a fast tokenizer (``bert-base-chinese``...).
+    """
+    from govie.configuration import GovieTaggerConfig
+    from govie.modeling import GovieTaggerModel
+    from govie.tagger import Tagger
+    from govie.tokenizer import VOCAB_FILE, HFTokenizerAdapter, load_tokenizer
+
+    path = Path(init)
+    config_file = path / "config.json"
+    if config_file.is_file() and json.loads(config_file.read_text(encoding="utf-8")).get(
+            "model_type") == GovieTaggerConfig.model_type:
+        tagger = Tagger.from_pretrained(path, device="cpu")
+        tagger.model.config.classifier_dropout = settings.get("classifier_dropout", 0.1)
+        return tagger
+    kwargs = {"max_length": settings["max_length"], "stride": settings["stride"],
+              "classifier_dropout": settings.get("classifier_dropout", 0.1)}
+    if (path / VOCAB_FILE).is_file() and (path / "tokenizer_config.json").is_file():
+        tokenizer = load_tokenizer(path)
+        kind = "char" if isinstance(tokenizer, CharTokenizer) else "hf"
+    else:
+        tokenizer, kind = HFTokenizerAdapter.from_pretrained(init), "hf"
+    model = GovieTaggerModel.from_encoder(init, tokenizer_kind=kind, **kwargs)
+    return Tagger(model, tokenizer, device="cpu")
+
+
+def span_scores(tagger, docs: Sequence[Document], *, batch_size: int = 16) -> dict[str, Any]:
+    """seqeval strict IOB2 scores of the tagger on whole documents (windows merged, as at inference)."""
+    predictions = tagger.predict_batch([d.text for d in docs], towns=[d.meta.town for d in docs],
+                                       batch_size=batch_size)
+    return seqeval_scores([spans_to_bio(len(d.text), d.spans) for d in docs],
+                          [spans_to_bio(len(d.text), p) for d, p in zip(docs, predictions)])
+
+
+def fine_tune(tagger, train_docs: Sequence[Document], dev_docs: Sequence[Document] | None, *,
+              settings: dict[str, Any], seed: int, output_dir: str | Path, epochs: int | None = None):
+    """Fine-tune ``tagger`` in place on the gold windows of ``train_docs``.
+
+    With ``dev_docs``, evaluates every epoch (seqeval micro F1 on dev windows), stops early after
+    ``patience`` epochs without gain and keeps the best epoch; without, trains ``epochs`` epochs.
+    Returns the Trainer's log history.
+    """
+    import math
+
+    from datasets import Dataset
+    from transformers import EarlyStoppingCallback, TrainingArguments
+
+    set_seed(seed)
+    torch.set_num_threads(settings.get("threads", torch.get_num_threads()))
+    tags = tagger.tags
+    train_stride = settings.get("train_stride", settings["stride"])
+    columns = ("input_ids", "labels")
+
+    def dataset(docs):
+        examples = tagging_examples(docs, tagger.tokenizer, max_length=settings["max_length"],
+                                    stride=train_stride, tags=tags)
+        return Dataset.from_dict({c: [e[c] for e in examples] for c in columns})
+
+    train = dataset(train_docs)
+    dev = dataset(dev_docs) if dev_docs else None
+    epochs = epochs or settings["epochs"]
+    steps = math.ceil(len(train) / settings["batch_size"]) * epochs
+    strategy = "epoch" if dev is not None else "no"
+    args = TrainingArguments(
+        output_dir=str(output_dir), num_train_epochs=epochs, per_device_train_batch_size=settings["batch_size"],
+        per_device_eval_batch_size=settings["batch_size"] * 2, learning_rate=settings["learning_rate"],
+        warmup_steps=math.ceil(settings["warmup_ratio"] * steps), lr_scheduler_type="linear",
+        weight_decay=settings["weight_decay"], eval_strategy=strategy, save_strategy=strategy, save_total_limit=2,
+        load_best_model_at_end=dev is not None, metric_for_best_model="f1", greater_is_better=True,
+        logging_steps=10, seed=seed, data_seed=seed, report_to=[], dataloader_num_workers=0, disable_tqdm=True,
+        use_cpu=not torch.cuda.is_available())
+    callbacks = [LogCallback()]
+    if dev is not None:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=settings["patience"]))
+    logger.info("fine-tuning on %d windows from %d documents (%s dev windows), %d epochs max",
+                len(train), len(train_docs), len(dev) if dev is not None else "no", epochs)
+    trainer = TaggerTrainer(model=tagger.model, args=args, train_dataset=train, eval_dataset=dev,
+                            data_collator=TaggingCollator(tagger.tokenizer.pad_token_id), tags=tags,
+                            callbacks=callbacks)
+    trainer.train()
+    tagger.model = trainer.model.to(tagger.device).eval()
+    return trainer.state.log_history

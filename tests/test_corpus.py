@@ -1,0 +1,115 @@
+"""The project corpus: files present and byte-exact, the split, statistics and the corpus command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from conftest import GOLD_DIR, RAW_DIR, ROOT
+from govie.commands import corpus as command
+from govie.corpus import corpus_stats, iter_unlabeled, load_corpus, load_split
+from govie.document import FormatError
+
+SHARED = ROOT.parent / "shared" / "corpora"
+BAD_DIR = ROOT / "tests" / "data" / "bad"
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    return command.run(parser.parse_args(argv))
+
+
+def test_gold_and_raw_texts_agree(gold_documents):
+    assert len(gold_documents) == 11
+    for doc in gold_documents:
+        assert (RAW_DIR / f"{doc.id}.txt").read_text(encoding="utf-8") == doc.text
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="the shared corpus is not beside the project")
+def test_copies_are_byte_exact():
+    for sub, pattern in (("gold", "*.json"), ("raw", "*.txt")):
+        shared = sorted(p.name for p in (SHARED / sub).glob(pattern))
+        assert shared == sorted(p.name for p in (ROOT / "corpora" / sub).glob(pattern))
+        for name in shared:
+            assert (SHARED / sub / name).read_bytes() == (ROOT / "corpora" / sub / name).read_bytes()
+
+
+def test_split_is_by_document_and_dev_spans_provinces():
+    splits = load_split(ROOT / "corpora")
+    dev = {d.id for d in splits["dev"]}
+    assert dev == {"suoqian-2022", "jincheng-2023", "gaoyang-2016"}
+    assert len(splits["train"]) == 8 and not dev & {d.id for d in splits["train"]}
+
+
+def test_split_errors(tmp_path):
+    (tmp_path / "gold").mkdir()
+    for path in sorted(GOLD_DIR.glob("*.json"))[:2]:
+        (tmp_path / "gold" / path.name).write_bytes(path.read_bytes())
+    ids = [p.stem for p in sorted(GOLD_DIR.glob("*.json"))[:2]]
+    (tmp_path / "splits.json").write_text(json.dumps({"train": ids[:1], "dev": []}))
+    with pytest.raises(FormatError, match=f"in no split: {ids[1]}"):
+        load_split(tmp_path)
+    (tmp_path / "splits.json").write_text(json.dumps({"train": ids, "dev": ["nope"]}))
+    with pytest.raises(FormatError, match="lists 'nope'"):
+        load_split(tmp_path)
+
+
+def test_unlabeled_reports_load():
+    first = next(iter_unlabeled(ROOT / "corpora" / "unlabeled" / "reports.jsonl.xz"))
+    assert first.id and first.source and len(first.text) > 1000
+
+
+def test_corpus_stats_counts(gold_documents):
+    stats = corpus_stats(gold_documents)
+    assert (stats.documents, stats.characters, sum(stats.spans.values()), stats.tuples) == (11, 54807, 2909, 882)
+    assert stats.spans["VAL"] == stats.tuples
+    assert sum(stats.tuple_fields["status"].values()) == 882
+    assert set(stats.tuple_fields["measure"]) == {"level", "change"}
+    table = stats.format_table()
+    assert "| **all 11** |" in table and "| measure | tuples |" in table
+    assert json.loads(json.dumps(stats.to_dict()))["documents"] == 11
+
+
+def test_command_stats_and_validate(capsys):
+    assert run(["stats", str(GOLD_DIR), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tuples"] == 882
+    assert run(["validate", str(GOLD_DIR)]) == 0
+    assert run(["validate", str(BAD_DIR / "corpus.jsonl"), str(BAD_DIR / "broken_line.jsonl")]) == 1
+    out = capsys.readouterr()
+    assert len(out.out.splitlines()) == 3 + 4
+    assert "broken_line.jsonl:2 [None]: bad JSON" in out.out
+
+
+def test_command_errors_are_one_line_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\n{oops\n{"id": "b", "text": "y", "spans": [{"id": 0}]}\n', encoding="utf-8")
+    assert run(["stats", str(bad)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"govie corpus stats: {bad}:2: bad JSON (Expecting property name enclosed in double quotes at column 2)",
+                   f"govie corpus stats: {bad}:3 [b] span #0: 'label' missing"]
+    assert run(["convert", str(tmp_path / "none.jsonl"), str(tmp_path / "o.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt,name", [("doccano", "x.jsonl"), ("label-studio", "x.json"), ("conll", "x.conll")])
+def test_command_convert_round_trip(tmp_path, fmt, name):
+    assert run(["convert", str(GOLD_DIR), str(tmp_path / name), "--to", fmt]) == 0
+    assert run(["convert", str(tmp_path / name), str(tmp_path / "back"), "--from", fmt]) == 0
+    back = {p.name: p.read_bytes() for p in (tmp_path / "back").glob("*.json")}
+    assert len(back) == 11
+    if fmt != "conll":  # CoNLL holds no tuples or metadata
+        assert back == {p.name: p.read_bytes() for p in GOLD_DIR.glob("*.json")}
+
+
+def test_load_corpus_names_the_bad_line():
+    with pytest.raises(FormatError, match=r"broken_line\.jsonl:2: bad JSON"):
+        load_corpus(BAD_DIR / "broken_line.jsonl")
+
+
+def test_readme_tables_are_current(gold_documents):
+    """corpora/README.md shows the tables corpus_stats makes today (regenerate with `govie corpus stats`)."""
+    readme = (ROOT / "corpora" / "README.md").read_text(encoding="utf-8")
+    assert corpus_stats(gold_documents).format_table() in readme

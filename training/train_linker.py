@@ -1,0 +1,94 @@
+"""Train the learned relation layer (VAL→IND pair scorer) and ship it if it beats the heuristic.
+
+    python training/train_linker.py                      # train on corpora/gold, save govie/models/linker
+    python training/train_linker.py --no-save            # only report the figures
+
+Every hyper-parameter is a RelationConfig field (govie/relation_model.py) and is written into
+config.json. The figures decide shipping: leave-one-document-out IND accuracy on gold spans (the
+model never sees the document it is scored on) for the learned layer and the heuristic, and the
+accuracy on the dev split of corpora/splits.json when training on its train part. The shipped
+model is trained on all gold documents; it is saved only when its cross-validated accuracy is
+higher than the heuristic's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from govie.corpus import load_corpus, load_split  # noqa: E402
+from govie.document import Document, FormatError  # noqa: E402
+from govie.linker import HeuristicLinker  # noqa: E402
+from govie.relation_model import LearnedLinker, RelationConfig  # noqa: E402
+
+logger = logging.getLogger("train_linker")
+
+
+def indicator_accuracy(linker, docs: list[Document]) -> tuple[int, int]:
+    """(correct, total) VAL→IND choices on gold spans."""
+    correct = total = 0
+    for doc in docs:
+        gold = {t.value: t.indicator for t in doc.tuples}
+        for link in linker.link_spans(doc):
+            if link.value.id in gold:
+                total += 1
+                correct += gold[link.value.id] == link.indicator.id
+    return correct, total
+
+
+def cross_validate(docs: list[Document], config: RelationConfig) -> dict:
+    """Leave-one-document-out IND accuracy, learned vs heuristic, on gold spans."""
+    learned = heuristic = total = 0
+    per_document = {}
+    for i, doc in enumerate(docs):
+        model = LearnedLinker(config).fit([d for j, d in enumerate(docs) if j != i])
+        lc, n = indicator_accuracy(model, [doc])
+        hc, _ = indicator_accuracy(HeuristicLinker(), [doc])
+        per_document[doc.id] = {"values": n, "learned": lc, "heuristic": hc}
+        learned, heuristic, total = learned + lc, heuristic + hc, total + n
+    return {"values": total, "learned_accuracy": learned / total, "heuristic_accuracy": heuristic / total,
+            "per_document": per_document}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", default=str(ROOT / "corpora" / "gold"))
+    parser.add_argument("--output", default=str(ROOT / "govie" / "models" / "linker"))
+    parser.add_argument("--epochs", type=int, default=RelationConfig.epochs)
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = RelationConfig(epochs=args.epochs)
+    docs = load_corpus(args.gold)
+    cv = cross_validate(docs, config)
+    logger.info("leave-one-document-out IND accuracy on gold spans: learned %.4f, heuristic %.4f (%d values)",
+                cv["learned_accuracy"], cv["heuristic_accuracy"], cv["values"])
+    metrics = {"loo_indicator_accuracy": {k: v for k, v in cv.items() if k != "per_document"}}
+    try:
+        split = load_split(ROOT / "corpora")
+        dev_model = LearnedLinker(config).fit(split["train"])
+        lc, n = indicator_accuracy(dev_model, split["dev"])
+        hc, _ = indicator_accuracy(HeuristicLinker(), split["dev"])
+        metrics["dev_indicator_accuracy"] = {"values": n, "learned": lc / n, "heuristic": hc / n}
+        logger.info("dev split: learned %.4f, heuristic %.4f (%d values)", lc / n, hc / n, n)
+    except (FormatError, KeyError) as err:
+        logger.warning("no train/dev split (%s); dev figures skipped", err)
+    print(json.dumps(metrics, indent=1))
+    if args.no_save:
+        return 0
+    if cv["learned_accuracy"] <= cv["heuristic_accuracy"]:
+        logger.warning("learned linker does not beat the heuristic; not saved")
+        return 1
+    LearnedLinker(config).fit(docs).save_pretrained(args.output, metrics=metrics)
+    logger.info("saved %s", args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
