@@ -21,8 +21,8 @@ class GovieTaggerConfig(PretrainedConfig):
         encoder: the encoder's configuration (a ``PretrainedConfig`` or its dict with ``model_type``);
             any BERT-like model that ``AutoModel`` can build.
         tags: the BIO tags, in the order of the classifier's outputs.
-        max_length: tokens per window at inference, [CLS] and [SEP] included.
-        stride: characters between window starts (the overlap is ``max_length - 2 - stride``).
+        window_length: tokens per window at inference, [CLS] and [SEP] included.
+        stride: characters between window starts (the overlap is ``window_length - 2 - stride``).
         classifier_dropout: dropout before the classification head.
         tokenizer_kind: ``"char"`` (govie's character tokenizer) or ``"hf"`` (a Hugging Face one).
     """
@@ -30,7 +30,7 @@ class GovieTaggerConfig(PretrainedConfig):
     model_type = MODEL_TYPE
 
     def __init__(self, encoder: PretrainedConfig | dict[str, Any] | None = None, *,
-                 tags: Sequence[str] = BIO_TAGS, max_length: int = 256, stride: int | None = None,
+                 tags: Sequence[str] = BIO_TAGS, window_length: int = 256, stride: int | None = None,
                  classifier_dropout: float = 0.1, tokenizer_kind: str = "char",
                  govie_version: str | None = None, **kwargs):
         if isinstance(encoder, dict):
@@ -39,8 +39,8 @@ class GovieTaggerConfig(PretrainedConfig):
             encoder = AutoConfig.for_model(encoder_type, **encoder)
         self.encoder = encoder
         self.tags = list(tags)
-        self.max_length = max_length
-        self.stride = stride if stride is not None else max(1, (max_length - 2) * 3 // 4)
+        self.window_length = window_length
+        self.stride = stride if stride is not None else max(1, (window_length - 2) * 3 // 4)
         self.classifier_dropout = classifier_dropout
         self.tokenizer_kind = tokenizer_kind
         import govie

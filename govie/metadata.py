@@ -18,8 +18,15 @@ from govie.periods import normalize_period, period_bounds, period_year
 
 __all__ = ["FieldSource", "InferredMetadata", "infer_metadata"]
 
-_SUFFIXES = ("街道", "自治州", "自治县", "自治旗", "镇", "乡", "县", "区", "市", "盟", "州", "旗")
-_GENERIC = set("全本我各该城市县区镇乡省国中党人政委会新老一二三四五六七八九十个这那其下上本次主重")
+_SUFFIXES = ("街道", "自治州", "自治县", "自治旗", "镇", "乡", "县", "区", "市", "盟", "州", "旗", "省")
+_GENERIC = set("全本我各该城市县区镇乡省国中党人政委会新老一二三四五六七八九十个这那其下上本次主重治代表丽色心"
+               "和与及的了在对为是把被从向将就都也又而府部厅局业园点范强级型")
+# words that stand before 市/镇/县 in titles and rankings, not names: 试点市, 卫生镇, 百强县
+_NOT_NAMES = {"试点", "示范", "卫生", "文明", "园林", "特色", "美丽", "森林", "生态", "历史", "文化", "旅游", "工业",
+              "重点", "小城", "全国", "全省", "宜居", "智慧", "海绵", "韧性", "健康", "平安", "法治", "双拥",
+              "创新", "开放", "边境", "口岸", "地级", "县级", "省级", "国家", "农业", "商贸", "物流", "枢纽",
+              "建设", "推动", "发展", "加快", "完成", "实施", "实现", "推进", "经济", "打造", "提升", "全面",
+              "深化", "促进", "服务", "带动", "支持", "保障", "创建", "获评", "荣获", "入选", "成功", "持续"}
 _HEADER_DATE = re.compile(r"(?:发布时间|更新时间|发文时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*"
                           r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 _HEADER_UNIT = re.compile(r"(?:发文机关|发文单位|发布机构|来源|信息来源|内容来源)\s*[:：]\s*([\u4e00-\u9fa5]{2,12})")
@@ -29,7 +36,7 @@ _CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DELIVERY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*在[^。\n]{2,40}?(?:会议|大会)")
 _REPORT_TITLE = re.compile(r"(\d{4})年(上半年|下半年|一季度|前三季度)?(?:政府)?(?:工作报告|党代会报告|工作总结|报告)")
 _REVIEW_YEAR = re.compile(r"(?:回顾|刚刚过去的|过去的)\s*(\d{4})\s*年?|(\d{4})年(?:工作)?回顾|(\d{4})年工作总结")
-_DELIVERY_UNIT = re.compile(r"我代表\s*([\u4e00-\u9fa5]{0,10}?)(市|县|区|州|镇|乡|盟|旗)?(?:人民政府|政府|行署|行政公署)")
+_DELIVERY_UNIT = re.compile(r"我代表\s*([\u4e00-\u9fa5]{0,10}?)(市|县|区|州|镇|乡|盟|旗|省)?(?:人民政府|政府|行署|行政公署)")
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,8 @@ def _unit_type(text: str) -> str | None:
         return m.group(2)
     if "行署" in text[:2000] or "行政公署" in text[:2000]:
         return "盟"
-    counts = Counter(re.findall(r"全(市|县|区|州|镇|乡|盟|旗)", text))
-    counts.update(re.findall(r"(镇|乡|县|市|区|州)(?:党委|人大|政府|人民政府)", text[:3000]))
+    counts = Counter(re.findall(r"(?:全|我|本)(市|县|州|镇|乡|盟|旗|省)", text))
+    counts.update(re.findall(r"(镇|乡|县|市|州|省)(?:党委|人大|政府|人民政府)", text))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -101,9 +108,9 @@ def _candidates(text: str) -> Counter:
     full: Counter = Counter()
     for suffix in _SUFFIXES:
         for length in (2, 3, 4):
-            for m in re.finditer(rf"(?=([\u4e00-\u9fa5]{{{length}}}){suffix})", text):
+            for m in re.finditer(rf"(?=([\u4e00-\u9fa5]{{{length}}}){suffix}(?![场民域级长属辖内容貌区政值直面中委]))", text):
                 stem = m.group(1)
-                if any(c in _GENERIC for c in stem):
+                if any(c in _GENERIC for c in stem) or any(stem[i:i + 2] in _NOT_NAMES for i in range(len(stem) - 1)):
                     continue
                 full[stem + suffix] += 1
     scored: Counter = Counter()
@@ -124,20 +131,21 @@ def _infer_town(text: str) -> FieldSource:
         return FieldSource(title.group(1), "title", 0.9)
     scored = _candidates(text)
     kind = _unit_type(text)
+    ranked = [(name, score) for name, score in scored.most_common()
+              if score >= 4 and (text.count(name) >= 2 or score >= 6)]
     if kind:
-        typed = Counter({k: v for k, v in scored.items() if k.endswith(kind)})
-        # a stem seen with another suffix ('吉安县' in a 吉安市 report) still names the unit
-        for name, score in scored.items():
-            stem = name[:-1] if not name.endswith(("街道", "自治州", "自治县", "自治旗")) else None
-            if stem and not name.endswith(kind):
-                typed[stem + kind] = max(typed[stem + kind], text.count(stem))
-        scored = typed or scored
-    if scored:
-        best, score = scored.most_common(1)[0]
-        stem_count = text.count(best[:-1])
-        if score >= 3 and stem_count >= 3:
-            conf = 0.8 if text.count(best) >= 2 else 0.6
-            return FieldSource(best, f"most frequent reporting-unit name ({stem_count} mentions)", conf)
+        typed = [(n, sc) for n, sc in ranked if n.endswith(kind)]
+        if typed:
+            name, score = typed[0]
+            return FieldSource(name, f"most frequent {kind} name ({score} points)", 0.8 if text.count(name) >= 2 else 0.6)
+        for name, score in ranked:
+            # '吉安县' seen in a report delivered by the 市人民政府 whose bare name is 吉安
+            stem = re.sub(r"(?:街道|自治州|自治县|自治旗|.)$", "", name)
+            if text.count(stem) >= 5:
+                return FieldSource(stem + kind, f"bare name {stem!r} + unit type {kind}", 0.5)
+    elif ranked:
+        name, score = ranked[0]
+        return FieldSource(name, f"most frequent reporting-unit name ({score} points)", 0.6)
     return FieldSource(None, "no reporting-unit name found", 0.0)
 
 
@@ -158,12 +166,13 @@ def _infer_published(text: str) -> FieldSource:
         return FieldSource(value, f"page header {m.group(0)[:24]!r}", 0.95)
     lunar = _LUNAR.search(head[:800])
     if lunar:
-        years = [int(y) for y in re.findall(r"(20\d\d|19\d\d)年", text)]
-        near = max(years) if years else None
-        if near is not None:
-            value = normalize_period(lunar.group(0), year=near, reference_month=None)
-            if value:
-                return FieldSource(value, f"lunar masthead date {lunar.group(0)!r}", 0.85)
+        years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d|19\d\d)(?!\d)", text)]
+        # the sexagenary year is unique within 60 years: the one nearest a year the text
+        # mentions, else the one in 1984-2043 (the era of online reports)
+        near, conf = (max(years), 0.85) if years else (2013, 0.7)
+        value = normalize_period(lunar.group(0), year=near, reference_month=None)
+        if value:
+            return FieldSource(value, f"lunar masthead date {lunar.group(0)!r}", conf)
     return FieldSource(None, "no publication date on the page", 0.0)
 
 

@@ -41,7 +41,7 @@ def model_card(config: GovieTaggerConfig, *, training: Mapping[str, Any] | None 
         "## Model",
         "",
         f"- encoder: `{encoder.model_type}`, {size}",
-        f"- tokenizer: `{config.tokenizer_kind}`; windows of {config.max_length} tokens, stride {config.stride} characters",
+        f"- tokenizer: `{config.tokenizer_kind}`; windows of {config.window_length} tokens, stride {config.stride} characters",
         f"- tags: {', '.join(config.tags)}",
         f"- govie version: {config.govie_version}",
         "",

@@ -162,7 +162,7 @@ class Tagger:
         """Per-character tag log-probabilities (length x tags) of each text, merged over windows."""
         if isinstance(texts, str):
             raise TypeError("predict_batch takes a list of texts; use predict() for one text")
-        size = self.tokenizer.max_chars(self.config.max_length)
+        size = self.tokenizer.max_chars(self.config.window_length)
         stride = min(self.config.stride, size)
         plans: list[list[Window]] = []
         items = []  # (text index, window index, encoding)
@@ -173,11 +173,11 @@ class Tagger:
             plans.append(windows)
             for w, window in enumerate(windows):
                 encoding = self.tokenizer.encode(text[window.start:window.end], offset=window.start)
-                if len(encoding) > self.config.max_length:
+                if len(encoding) > self.config.window_length:
                     logger.warning("window %d-%d of text #%d has %d tokens > max_length %d; truncated",
-                                   window.start, window.end, t, len(encoding), self.config.max_length)
-                    encoding.input_ids = encoding.input_ids[:self.config.max_length]
-                    encoding.offsets = encoding.offsets[:self.config.max_length]
+                                   window.start, window.end, t, len(encoding), self.config.window_length)
+                    encoding.input_ids = encoding.input_ids[:self.config.window_length]
+                    encoding.offsets = encoding.offsets[:self.config.window_length]
                 items.append((t, w, encoding))
         order = sorted(range(len(items)), key=lambda i: -len(items[i][2]))
         token_scores: list[np.ndarray | None] = [None] * len(items)

@@ -242,7 +242,7 @@ def initial_tagger(init: str | Path, *, settings: dict[str, Any]):
         tagger = Tagger.from_pretrained(path, device="cpu")
         tagger.model.config.classifier_dropout = settings.get("classifier_dropout", 0.1)
         return tagger
-    kwargs = {"max_length": settings["max_length"], "stride": settings["stride"],
+    kwargs = {"window_length": settings["max_length"], "stride": settings["stride"],
               "classifier_dropout": settings.get("classifier_dropout", 0.1)}
     if (path / VOCAB_FILE).is_file() and (path / "tokenizer_config.json").is_file():
         tokenizer = load_tokenizer(path)

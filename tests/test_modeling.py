@@ -19,7 +19,7 @@ from govie.modeling import GovieTaggerModel
 def tiny_config(**kwargs) -> GovieTaggerConfig:
     encoder = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                          intermediate_size=32, max_position_embeddings=64)
-    return GovieTaggerConfig(encoder, max_length=32, **kwargs)
+    return GovieTaggerConfig(encoder, window_length=32, **kwargs)
 
 
 def test_config_round_trips_with_nested_encoder(tmp_path):

@@ -44,13 +44,14 @@ def town_from_id(doc_id: str, text: str) -> str | None:
     name = parts[0]
     if text.count(name) < 2:
         return None
-    suffixes = Counter({s: text.count(name + s) for s in _SUFFIXES})
+    if name.endswith(_SUFFIXES):
+        return name  # 海拉尔区, 保定市: the id holds the full name
+    city = doc_id.startswith("city-")  # prefecture-level: 承德市, not 承德县
+    suffixes = Counter({s: text.count(name + s) for s in (("市", "州", "盟") if city else _SUFFIXES)})
     suffix, n = suffixes.most_common(1)[0]
     if n:
         return name + suffix
-    if name.endswith(_SUFFIXES):
-        return name  # 海拉尔区, 保定市: the id holds the full name
-    return name + "市" if doc_id.startswith("city-") and text.count(name) >= 5 else None
+    return name + "市" if city and text.count(name) >= 5 else None
 
 
 def infer_report_meta(doc_id: str, text: str) -> tuple[Meta, str]:
