@@ -1,6 +1,6 @@
 """End-to-end tuple scores, leave-one-document-out: heuristic vs learned linker over the same tags.
 
-    python benchmarks/tuples_cv.py [--gold corpora/gold] [--json out.json] [--tags gold,rules]
+    python benchmarks/tuples_cv.py [--gold corpora/gold] [--json out.json] [--tags gold,rules[,neural]]
 
 For each gold document, the learned linker and the rule tagger's lexicon are built from the
 *other* documents only; the held-out document goes through the full pipeline
@@ -8,7 +8,8 @@ For each gold document, the learned linker and the rule tagger's lexicon are bui
 cannot be normalized) with the gold metadata given, and is scored with
 :func:`govie.evaluate.tuple_scores` (§6: strict and relaxed indicator matching, core tuples,
 field accuracy on value-matched pairs). Tag sources: ``gold`` (the gold spans, so only linking
-and normalization are measured) and ``rules`` (the rule tagger).
+and normalization are measured) ``rules`` (the rule tagger) and ``neural`` (the shipped tagger, scored on the dev documents of
+corpora/splits.json only, since it was trained on the others).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from govie.evaluate import tuple_scores  # noqa: E402
 from govie.labels import LabeledRange  # noqa: E402
 from govie.linker import HeuristicLinker  # noqa: E402
 from govie.pipeline import Pipeline  # noqa: E402
-from govie.relation_model import LearnedLinker  # noqa: E402
+from govie.relation_model import LearnedLinker, align_to_predicted  # noqa: E402
 
 logger = logging.getLogger("tuples_cv")
 
@@ -54,37 +55,63 @@ def run_pipeline(tagger, linker, doc: Document) -> Document:
     return predicted
 
 
-def cross_validate(docs: Sequence[Document], tag_sources: Sequence[str]) -> dict:
+def silver_documents(docs: Sequence[Document]) -> list[Document]:
+    """Each document's gold links moved onto the rule tagger's spans (lexicon without that document)."""
     from govie.rules import RuleTagger
 
+    out = []
+    for doc in docs:
+        tagger = RuleTagger.from_documents([d for d in docs if d.id != doc.id])
+        out.append(align_to_predicted(doc, tagger.predict(doc.text, town=doc.meta.town)))
+    return out
+
+
+def cross_validate(docs: Sequence[Document], tag_sources: Sequence[str], *,
+                   neural_docs: Sequence[str] = (), silver: bool = False) -> dict:
+    """Scores per ``source/linker``; the neural tagger is scored only on ``neural_docs`` (its dev
+    documents: it was trained on the others, so scoring them would be in-sample)."""
+    from govie.rules import RuleTagger
+
+    neural = None
+    if "neural" in tag_sources:
+        from govie.tagger import Tagger
+
+        neural = Tagger.from_pretrained()
     preds: dict[tuple[str, str], list[Document]] = {}
+    golds: dict[tuple[str, str], list[Document]] = {}
     for i, doc in enumerate(docs):
         others = [d for j, d in enumerate(docs) if j != i]
         linkers = {"heuristic": HeuristicLinker(), "learned": LearnedLinker().fit(others)}
+        if silver:
+            linkers["learned+silver"] = LearnedLinker().fit(others + silver_documents(others))
         for source in tag_sources:
-            tagger = GoldTags(doc) if source == "gold" else RuleTagger.from_documents(others)
+            if source == "neural" and doc.id not in neural_docs:
+                continue
+            tagger = {"gold": lambda: GoldTags(doc), "rules": lambda: RuleTagger.from_documents(others),
+                      "neural": lambda: neural}[source]()
             for name, linker in linkers.items():
                 preds.setdefault((source, name), []).append(run_pipeline(tagger, linker, doc))
+                golds.setdefault((source, name), []).append(doc)
         logger.info("%s done", doc.id)
     out = {}
-    for (source, name), predicted in preds.items():
-        out[f"{source}/{name}"] = tuple_scores(list(docs), predicted, validate=False).to_dict()
+    for key, predicted in preds.items():
+        out["/".join(key)] = tuple_scores(golds[key], predicted, validate=False).to_dict()
     return out
 
 
 def format_results(results: dict) -> str:
-    head = f"{'tags/linker':<18} {'strict P':>8} {'R':>6} {'F1':>6} {'relax P':>8} {'R':>6} {'F1':>6} {'core F1s':>8} {'core F1r':>8}"
+    head = f"{'tags/linker':<22} {'strict P':>8} {'R':>6} {'F1':>6} {'relax P':>8} {'R':>6} {'F1':>6} {'core F1s':>8} {'core F1r':>8}"
     lines = [head, "-" * len(head)]
     for key, r in results.items():
         s, x = r["strict"], r["relaxed"]
-        lines.append(f"{key:<18} {s['precision']:8.3f} {s['recall']:6.3f} {s['f1']:6.3f} {x['precision']:8.3f} "
+        lines.append(f"{key:<22} {s['precision']:8.3f} {s['recall']:6.3f} {s['f1']:6.3f} {x['precision']:8.3f} "
                      f"{x['recall']:6.3f} {x['f1']:6.3f} {r['core_strict']['f1']:8.3f} {r['core_relaxed']['f1']:8.3f}")
     fields = next(iter(results.values()))["fields"].keys()
     lines.append("")
     lines.append("field accuracy on value-matched pairs:")
-    lines.append(f"{'tags/linker':<18} " + " ".join(f"{f[:10]:>10}" for f in fields))
+    lines.append(f"{'tags/linker':<22} " + " ".join(f"{f[:10]:>10}" for f in fields))
     for key, r in results.items():
-        lines.append(f"{key:<18} " + " ".join(f"{r['fields'][f]['accuracy']:10.3f}" for f in fields))
+        lines.append(f"{key:<22} " + " ".join(f"{r['fields'][f]['accuracy']:10.3f}" for f in fields))
     return "\n".join(lines)
 
 
@@ -93,12 +120,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", default=str(ROOT / "corpora" / "gold"))
     parser.add_argument("--tags", default="gold,rules", help="comma-separated tag sources: gold, rules")
     parser.add_argument("--json", help="also write the scores here")
+    parser.add_argument("--silver", action="store_true",
+                        help="also score a learned linker trained on gold plus rule-tagged (silver) spans")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for name in ("govie.fields", "govie.linker", "govie.pipeline", "govie.numbers", "govie.relation_model"):
         logging.getLogger(name).setLevel(logging.ERROR)
     docs = load_corpus(args.gold)
-    results = cross_validate(docs, [s.strip() for s in args.tags.split(",") if s.strip()])
+    sources = [s.strip() for s in args.tags.split(",") if s.strip()]
+    unknown = set(sources) - {"gold", "rules", "neural"}
+    if unknown:
+        parser.error(f"unknown tag source(s): {', '.join(sorted(unknown))}")
+    neural_docs: list[str] = []
+    if "neural" in sources:
+        from govie.corpus import load_split
+
+        neural_docs = [d.id for d in load_split(Path(args.gold).parent)["dev"]]
+        logger.info("neural tagger scored on its dev documents only: %s", ", ".join(neural_docs))
+    results = cross_validate(docs, sources, neural_docs=neural_docs, silver=args.silver)
     print(format_results(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -42,7 +42,6 @@ _GAP = re.compile(
     r"|左右|以上|" + UNIT_PATTERN + r")*")
 _TO_LEVEL = re.compile(r"(?:增长|增加|提高|上升|上涨|提升|扩大|下降|减少|降低|回落|下滑|压缩|缩小|降|减)(?:了)?(?:至|到)\s*$")
 _RATIO = re.compile(r"是[^，,。；;]{0,16}的\s*$")
-_ANNUAL = re.compile(r"年均\s*$")
 
 _FORECAST = ("初步预计", "预计")
 _TARGET_IN_CLAUSE = re.compile(
@@ -68,14 +67,6 @@ def sentence_start(text: str, pos: int, *, limit: int = 300) -> int:
         if text[i] in _SENTENCE_BREAK:
             return i + 1
     return lo
-
-
-def _sentence_end(text: str, pos: int, *, limit: int = 300) -> int:
-    hi = min(len(text), pos + limit)
-    for i in range(pos, hi):
-        if text[i] in _SENTENCE_BREAK:
-            return i
-    return hi
 
 
 def approx_cue(text: str, value_start: int, value_end: int, unit_end: int | None = None) -> str | None:

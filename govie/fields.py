@@ -124,16 +124,22 @@ class DocumentContext:
         return bool(m and self.year and int(m.group(1)) > self.year)
 
     def _heading_period(self, start: int, end: int) -> str | None:
+        """The period a plan part names: its first PER, else the words of its heading/lead."""
         pers = [s for s in self.pers if start <= s.start < end]
         if pers:
             return self.normalize(pers[0])
-        heading = self.text[start:end]
-        if "下半年" in heading:
-            return f"{self.year}-H2" if self.year else None
-        if self.year and ("新的一年" in heading or "今年" in heading or "明年" in heading):
-            return str(self.year + 1) if self.year == period_year(self.default_period) and \
-                self.default_period and self.reference_month and self.reference_month[:4] != str(self.year) \
-                else str(self.year)
+        line = self.text[start:end]
+        if m := re.match(r"\s*(\d{4})年", line):
+            return m.group(1)
+        if self.year is None:
+            return None
+        if "下半年" in line:
+            return f"{self.year}-H2"
+        reviews_full_year = bool(self.default_period and re.fullmatch(r"\d{4}", self.default_period))
+        if "新的一年" in line or "明年" in line:
+            return str(self.year + 1) if reviews_full_year else str(self.year)
+        if "今年" in line and self.reference_month:
+            return self.reference_month[:4]
         return None
 
     def pers_between(self, start: int, end: int) -> list[Span]:
@@ -276,7 +282,7 @@ def derive_fields(doc: Document, value: Span, *, unit: Span | None, indicator: S
         number = parse_number(value.text)
         value_norm: int | float | None = number.value
     except NumberError as exc:
-        logger.warning("%s: VAL at %d-%d: %s", doc.id, value.start, value.end, exc)
+        logger.debug("%s: VAL at %d-%d: %s", doc.id, value.start, value.end, exc)
         value_norm = None
     value_norm = _apply_split_magnitude(text, value, value_norm)
     measure, sign = change_cue(text, value.start, value.end)

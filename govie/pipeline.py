@@ -144,7 +144,7 @@ class Pipeline:
         progress = _progress(n, show_progress)
         for lo in range(0, n, batch_size):
             batch = range(lo, min(lo + batch_size, n))
-            metas = [self._metadata(texts[i], **{k: v[i] for k, v in columns.items()}) for i in batch]
+            metas = [self._metadata(texts[i], ids[i], **{k: v[i] for k, v in columns.items()}) for i in batch]
             tags = self.tagger.predict_batch([texts[i] for i in batch], towns=[m[0].town for m in metas])
             for i, (meta, sources), ranges in zip(batch, metas, tags):
                 yield self._extract(texts[i], meta, sources, ranges, ids[i])
@@ -153,19 +153,18 @@ class Pipeline:
         if progress is not None:
             progress.close()
 
-    def _metadata(self, text: str, **given: str | None) -> tuple[Meta, dict[str, Any]]:
+    def _metadata(self, text: str, doc_id: str, **given: str | None) -> tuple[Meta, dict[str, Any]]:
         if given["town"] and given["default_period"] and given["reference_month"]:  # nothing to infer
             return Meta(**given), {k: {"value": v, "how": "given", "confidence": 1.0}
                                    for k, v in given.items() if v is not None}
         from govie.metadata import infer_metadata
 
         inferred = infer_metadata(text, **given)
-        sources = {}
-        for key, source in inferred.sources.items():
-            sources[key] = asdict(source) if hasattr(source, "__dataclass_fields__") else source
-        for key in getattr(inferred, "missing", []):
-            logger.warning("metadata field %r could not be inferred; pass it explicitly", key)
-        return inferred.meta, sources
+        meta = inferred.meta
+        sources = {key: asdict(source) if hasattr(source, "__dataclass_fields__") else dict(source)
+                   for key, source in inferred.sources.items()}
+        _fill_required(meta, sources, doc_id)
+        return meta, sources
 
     def _extract(self, text: str, meta: Meta, sources: dict[str, Any], ranges: list[LabeledRange],
                  doc_id: str) -> Extraction:
@@ -176,6 +175,36 @@ class Pipeline:
         linked = [t for t in self.linker.link(doc) if _is_complete(t, doc_id)]
         return Extraction(text=text, meta=meta, metadata_sources=sources, spans=spans,
                           tuples=_extracted(doc, linked), doc_id=doc_id, linked=linked)
+
+
+UNKNOWN_TOWN = "未知"
+
+
+def _fill_required(meta: Meta, sources: dict[str, Any], doc_id: str) -> None:
+    """Last-resort values for the fields §5 requires, so that output stays valid; each is logged.
+
+    No year in the text: the year of the reference month or publication, else the current year.
+    No town: ``未知`` (unknown), which no gold tuple has, rather than an invalid file.
+    """
+    from datetime import date
+
+    from govie.periods import period_bounds
+
+    def fallback(key: str, value: str, how: str) -> None:
+        setattr(meta, key, value)
+        sources[key] = {"value": value, "how": f"fallback: {how}", "confidence": 0.0}
+        logger.warning("%s: %s not found in the text; using %r (%s); pass it explicitly", doc_id, key, value, how)
+
+    if not meta.default_period:
+        known = meta.reference_month or meta.published
+        year = known[:4] if known else str(date.today().year)
+        fallback("default_period", year, "year of the reference month" if known else "the current year")
+    if not meta.reference_month:
+        last = period_bounds(meta.default_period)[1]
+        today = date.today().strftime("%Y-%m")
+        fallback("reference_month", min(last, today), "last month of default_period, at most this month")
+    if not meta.town:
+        fallback("town", UNKNOWN_TOWN, "no town name in the text")
 
 
 def _is_complete(t: IndicatorTuple, doc_id: str) -> bool:

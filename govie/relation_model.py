@@ -182,29 +182,7 @@ class LearnedLinker:
         examples = self.examples(docs)
         if not examples:
             raise ValueError("no training examples: the documents have no tuples with IND candidates")
-        rng = np.random.default_rng(seed)
-        w = np.zeros(self.config.n_features, dtype=np.float64)
-        g2 = np.full(self.config.n_features, 1e-8)
-        lr, l2 = self.config.learning_rate, self.config.l2
-        for epoch in range(self.config.epochs):
-            loss = 0.0
-            for i in rng.permutation(len(examples)):
-                ex = examples[i]
-                scores = np.array([w[f].sum() for f in ex.features])
-                scores -= scores.max()
-                p = np.exp(scores)
-                p /= p.sum()
-                loss -= np.log(p[ex.gold] + 1e-12)
-                for k, f in enumerate(ex.features):
-                    grad = p[k] - (1.0 if k == ex.gold else 0.0)
-                    if grad == 0.0:
-                        continue
-                    idx = np.asarray(f)
-                    gr = grad + l2 * w[idx]
-                    g2[idx] += gr * gr
-                    w[idx] -= lr * gr / np.sqrt(g2[idx])
-            logger.info("epoch %d: mean loss %.4f over %d values", epoch + 1, loss / len(examples), len(examples))
-        self.weights = w.astype(np.float32)
+        self.weights = train_listwise(examples, self.config, seed=seed)
         return self
 
     # -- persistence -----------------------------------------------------------------------------
@@ -242,3 +220,93 @@ class LearnedLinker:
         weights = np.zeros(config.n_features, dtype=np.float32)
         weights[tensors["index"]] = tensors["weight"]
         return cls(config, weights)
+
+
+def train_listwise(examples: Sequence[_Example], config: RelationConfig, *, seed: int = 0) -> np.ndarray:
+    """AdaGrad on the softmax log-loss over each example's options (candidates or classes)."""
+    rng = np.random.default_rng(seed)
+    w = np.zeros(config.n_features, dtype=np.float64)
+    g2 = np.full(config.n_features, 1e-8)
+    lr, l2 = config.learning_rate, config.l2
+    for epoch in range(config.epochs):
+        loss = 0.0
+        for i in rng.permutation(len(examples)):
+            ex = examples[i]
+            scores = np.array([w[f].sum() for f in ex.features])
+            scores -= scores.max()
+            p = np.exp(scores)
+            p /= p.sum()
+            loss -= np.log(p[ex.gold] + 1e-12)
+            for k, f in enumerate(ex.features):
+                grad = p[k] - (1.0 if k == ex.gold else 0.0)
+                if grad == 0.0:
+                    continue
+                idx = np.asarray(f)
+                gr = grad + l2 * w[idx]
+                g2[idx] += gr * gr
+                w[idx] -= lr * gr / np.sqrt(g2[idx])
+        logger.info("epoch %d: mean loss %.4f over %d examples", epoch + 1, loss / len(examples), len(examples))
+    return w.astype(np.float32)
+
+
+class FieldClassifier:
+    """A learned ``measure`` or ``status`` classifier, to compare with the cues of derive_fields.
+
+    Features: character uni/bigrams of the 24 characters before the value and the 6 after it
+    (position-tagged near the value), and the cue's own answer, so it can learn where cues fail.
+    """
+
+    def __init__(self, field: str, classes: Sequence[str], config: RelationConfig | None = None) -> None:
+        self.field, self.classes = field, tuple(classes)
+        self.config = config or RelationConfig(n_features=1 << 16)
+        self.weights = np.zeros(self.config.n_features, dtype=np.float32)
+
+    def _options(self, doc: Document, value: Span, cue: str) -> list[list[int]]:
+        text = doc.text
+        before, after = text[max(value.start - 24, 0):value.start], text[value.end:value.end + 6]
+        base = [f"cue={cue}", "bias"] + [f"b{min(len(before) - k, 9)}:{before[k:k + 2]}" for k in range(len(before) - 1)]
+        base += [f"u:{ch}" for ch in before] + [f"a{k}:{after[k:k + 2]}" for k in range(len(after) - 1)]
+        n = self.config.n_features
+        return [sorted({_hash(f"{c}|{f}", n) for f in base}) for c in self.classes]
+
+    def examples(self, docs: Iterable[Document], cues: dict[tuple[str, int], str]) -> list[_Example]:
+        out = []
+        for doc in docs:
+            spans = doc.span_by_id()
+            for t in doc.tuples:
+                gold = getattr(t, self.field)
+                out.append(_Example(self._options(doc, spans[t.value], cues[(doc.id, t.value)]),
+                                    self.classes.index(gold)))
+        return out
+
+    def fit(self, docs: Sequence[Document], cues: dict[tuple[str, int], str]) -> "FieldClassifier":
+        self.weights = train_listwise(self.examples(docs, cues), self.config)
+        return self
+
+    def predict(self, doc: Document, value: Span, cue: str) -> str:
+        options = self._options(doc, value, cue)
+        return self.classes[int(np.argmax([self.weights[f].sum() for f in options]))]
+
+
+def align_to_predicted(gold: Document, ranges: Sequence) -> Document:
+    """Gold links transferred onto a tagger's spans, to train the linker on the spans it will see.
+
+    A predicted VAL equal to a gold VAL keeps the gold tuple, with its IND replaced by the
+    predicted IND that overlaps the gold IND most (values whose IND the tagger missed are left out).
+    """
+    spans = [Span(i, r.label, r.start, r.end, gold.text[r.start:r.end])
+             for i, r in enumerate(sorted(ranges, key=lambda r: r.start))]
+    by_offsets = {(s.label, s.start, s.end): s for s in spans}
+    inds = [s for s in spans if s.label == "IND"]
+    gold_spans = gold.span_by_id()
+    tuples = []
+    for t in gold.tuples:
+        gv, gi = gold_spans[t.value], gold_spans[t.indicator]
+        value = by_offsets.get(("VAL", gv.start, gv.end))
+        overlaps = [(min(s.end, gi.end) - max(s.start, gi.start), s) for s in inds]
+        best = max(overlaps, key=lambda o: o[0], default=(0, None))
+        if value is None or best[0] <= 0:
+            continue
+        tuples.append(IndicatorTuple(value=value.id, indicator=best[1].id, value_norm=t.value_norm,
+                                     period_norm=t.period_norm, town=t.town, unit=None))
+    return Document(id=gold.id, text=gold.text, meta=gold.meta, spans=spans, tuples=tuples)

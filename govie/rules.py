@@ -16,7 +16,6 @@ import logging
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -76,7 +75,8 @@ _TRAILING_FRAMES = (
 _LEADING_FRAMES = tuple(sorted(set(_LEADING_FRAMES) | {
     "依法", "统一", "大力", "有序", "加速", "纵深", "系统", "直接", "积极", "深入", "着力", "认真", "高质量",
     "圆满", "全力", "不断", "逐步", "稳步", "首次", "新获", "获批", "目前已", "已有", "共有", "总共",
-    "实施", "谋划", "系统谋划", "加速推进", "推动", "完成了", "实施了", "在全国",
+    "实施", "谋划", "系统谋划", "加速推进", "推动", "完成了", "实施了", "在全国", "的", "我们", "力争", "确保",
+    "计划", "全州", "全旗", "本镇", "今年", "去年",
 }, key=len, reverse=True))
 _TRAILING_FRAMES = tuple(sorted(set(_TRAILING_FRAMES), key=len, reverse=True))
 # Completion phrases after an object that follows its value (``60个老旧小区改造项目有序实施``).
@@ -86,6 +86,8 @@ _AFTER_TRAILING = tuple(sorted({
     "投入使用", "投入运行", "全部", "等", "和", "及", "与", "以及", "中", "进行了", "进行",
 }, key=len, reverse=True))
 _INNER_CUTS = ("等", "累计", "共计", "总计", "实现了", "达到", "平台上")
+# Where the object after a value ends and its predicate begins: ``7公里官河绿道|实现全线贯通``.
+_AFTER_VERB_RE = re.compile("陆续|进展|全部|全面|有序|加快|稳步|顺利|正在|入企|启动|和")
 _CONTENT_VERBS = ("新增", "新建成", "新建", "新引进", "引进", "新培育", "培育", "新开工", "开工建设", "建成",
                   "拆除", "整治", "改造", "盘活", "新认定", "认定", "招引", "新签约", "签约", "新创建", "创建",
                   "新改建", "改扩建", "新改扩建", "发放", "完成", "接待", "帮助", "带动", "服务", "办理", "培训")
@@ -93,7 +95,7 @@ _CHANGE_WORDS = ("增长", "下降", "增加", "减少", "提高", "降低", "�
 # Characters that end a clause for IND search; parentheses are kept because IND may contain them.
 _BOUNDARY = set("，,。；;：:！!？?\n、…—|")
 _BOUNDARY_AFTER = _BOUNDARY | set("（(")
-_IND_MAX = 18
+_IND_MAX = 24
 
 _ARABIC = r"\d+(?:[,，]\d{3})*(?:[.．]\d+)?"
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
@@ -107,8 +109,8 @@ _PER_PATTERNS = [
     rf"{_YEAR}年?(?:[-—–~～至到]|年至|年到){_YEAR}年(?:度)?",
     rf"{_YEAR}-\d{{1,2}}-\d{{1,2}}",
     rf"{_YEAR}年\d{{1,2}}月\d{{1,2}}日(?:[-—–至到]\d{{1,2}}日)?",
-    rf"{_YEAR}年(?:上半年|下半年|{_Q}(?:以来)?|年初|年底|年末|初|底|末|\d{{1,2}}月(?:份|底|初|末)?|度|以来)?",
-    rf"\d{{1,2}}月\d{{1,2}}日(?:[-—–至到](?:\d{{1,2}}月)?\d{{1,2}}日)?",
+    rf"{_YEAR}年(?:上半年|下半年|{_Q}(?:以来)?|年初|年底|年末|初|底|末|\d{{1,2}}月(?:份|底|初|末)?|年度|度|以来)?",
+    r"\d{1,2}月\d{1,2}日(?:[-—–至到](?:\d{1,2}月)?\d{1,2}日)?",
     r"(?<![\d.个])\d{1,2}月(?:份|以来|底|初|末|中旬|上旬|下旬)?(?![\d个])",
     rf"(?:今年|去年|上年|明年|本年|当年)(?:同期|上半年|下半年|{_Q}(?:以来)?|年初|年底|年末|初|底|末|以来)?",
     rf"近[{_CN_SMALL}\d]+个?(?:月|年)来",
@@ -116,11 +118,11 @@ _PER_PATTERNS = [
     rf"过去(?:的)?[{_CN_SMALL}]?年",
     r"十[一二三四五六]五",
     r"(?<![\d第续])[两三五十]年(?=新增|实施|翻番|增长|累计|共|来)",
-    rf"(?:上半年|下半年|{_Q}(?:以来)?|前[一二三]季度|全年|年初|年底|年末|年度(?!投资|绩效|目标|计划|任务)|一年来|这一年|新的一年|开年以来|截至目前|截至去年底|截至年底)",
+    rf"(?:上半年|下半年|{_Q}(?:以来)?|前[一二三]季度|全年|年初|年底|年末|年度(?!投资|绩效|计划)|一年来|这一年|新的一年|开年以来|截至目前|截至去年底|截至年底)",
 ]
 _PER_RE = re.compile("|".join(f"(?:{p})" for p in _PER_PATTERNS))
 # A bare year (``2022杭州准独角兽``, page headers): PER when no unit follows it.
-_BARE_YEAR_RE = re.compile(rf"(?<![\d.．\-/:：=A-Za-z]){_YEAR}(?![\d.．%％年万亿千百十余多:：/\-A-Za-z])")
+_BARE_YEAR_RE = re.compile(rf"(?<![\d.．\-/:：=A-Za-z〔\[【（(]){_YEAR}(?![\d.．%％年万亿千百十余多:：/\-A-Za-z])")
 
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 _APPROX_MID = r"(?:余|多)"
@@ -273,13 +275,6 @@ def _inside_quotes(text: str, start: int, end: int, reach: int = 12) -> bool:
     return False
 
 
-@dataclass
-class _Candidate:
-    label: str
-    start: int
-    end: int
-
-
 # ---------------------------------------------------------------------------------------------
 # The tagger
 # ---------------------------------------------------------------------------------------------
@@ -315,14 +310,14 @@ class RuleTagger:
         if town is None:
             town = infer_town(text)
         taken = [False] * len(text)
-        spans: list[_Candidate] = []
+        spans: list[LabeledRange] = []
 
         def add(label: str, start: int, end: int) -> bool:
             if start >= end or any(taken[start:end]):
                 return False
             for i in range(start, end):
                 taken[i] = True
-            spans.append(_Candidate(label, start, end))
+            spans.append(LabeledRange(label, start, end))
             return True
 
         for start, end in self._periods(text):
@@ -345,8 +340,7 @@ class RuleTagger:
         for val, unit in values:
             for start, end in self._indicators(text, val, unit, taken):
                 add("IND", start, end)
-        spans.sort(key=lambda s: s.start)
-        return [LabeledRange(s.label, s.start, s.end) for s in spans]
+        return sorted(spans, key=lambda r: r.start)
 
     def predict_batch(self, texts: Sequence[str], *, towns: Sequence[str | None] | None = None,
                       show_progress: bool = False) -> list[list[LabeledRange]]:
@@ -388,15 +382,17 @@ class RuleTagger:
             if ethnic:
                 names.append(short + ethnic.group(1))  # 黔东南州
             names.append(short)
-        pattern = "|".join(r"\s?".join(map(re.escape, name)) for name in names)
+        # print layouts put stray spaces inside names (瓜 沥): allow one between characters
+        pattern = "|".join("[ \u3000]?".join(map(re.escape, name)) for name in names)
         out = []
         for m in re.finditer(pattern, text):
             nxt = text[m.end():m.end() + 1]
-            if nxt == "村" and not m.group().endswith(("镇", "乡")):
+            name = re.sub(r"[ \u3000]", "", m.group())
+            if nxt == "村" and not name.endswith(("镇", "乡")):
                 continue  # a village that shares the name (§7.1)
-            if short and m.group() == short and nxt in "县市区镇乡州盟旗" and nxt != town[-1]:
+            if short and name == short and nxt in "县市区镇乡州盟旗" and nxt != town[-1]:
                 continue  # another unit with the same stem: 吉安县 in a 吉安市 report
-            if short and m.group() == town and nxt == "城" and town.endswith(("县", "市")):
+            if short and name == town and nxt == "城" and town.endswith(("县", "市")):
                 out.append((m.start(), m.end() - 1))  # 高阳县城 → 高阳
                 continue
             out.append((m.start(), m.end()))
@@ -436,7 +432,8 @@ class RuleTagger:
         after_all = text[m.end():m.end() + 3]
         if num.startswith("-") and (start == 0 or not re.match(r"[\u4e00-\u9fff]", text[start - 1])):
             start += 1  # a dash after a non-CJK char is punctuation, not a sign
-        if before.endswith(("第", "前", "+", "＋", "（", "〔", "[", "【", "No", "号")) or before[-1:].isascii() and before[-1:].isalpha():
+        if (before.endswith(("第", "前", "+", "＋", "（", "〔", "[", "【", "No", "号"))
+                or (before[-1:].isascii() and before[-1:].isalpha())):  # ordinals, doc numbers, PM2.5, G60
             return None
         if before.endswith((":", "：")) and "." in num:
             pass  # a structure ratio 9.2:69.5:21.3
@@ -467,10 +464,8 @@ class RuleTagger:
                 return None
         if unit == "年" and text[m.end():m.end() + 2].startswith(("来", "间", "以来")):
             return None
-        mag_end = m.end("mag") if m.group("mag") and not m.group("approx") else num_end
-        if m.group("approx") and m.group("mag") and m.group("mag").strip():
-            mag_end = m.end("mag")
-        val = (start, mag_end)
+        # magnitude after 余 stays outside (§7.6: 600余万元 → VAL 600)
+        val = (start, m.end("mag") if m.group("mag") else num_end)
         if text[val[1] - 1:val[1]].isspace():
             return None
         if unit:
@@ -500,7 +495,7 @@ class RuleTagger:
         after = text[m.end():m.end() + 2]
         if unit in ("年",) and (after.startswith(("来", "间", "以来")) or not before.endswith("连续")):
             return None
-        if _inside_quotes(text, start, m.end()) or (unit == "次" and after.startswith("产业")):
+        if _inside_quotes(text, start, m.end()) or (unit == "次" and re.match(r"产业|全会|会议|党代会", after)):
             return None
         if unit in ("个", "项", "条", "件", "场", "批") and re.match(r"[“\"「]|方面|又|大|字|一|二|三|维|结合|到位|重点", after):
             return None
@@ -535,15 +530,31 @@ class RuleTagger:
         inner = max((cleaned.rfind(w) + len(w) for w in _INNER_CUTS if w in cleaned[:-1]), default=0)
         cleaned = cleaned[inner:]
         cleaned = re.sub(r"^(?:第[一二三四五六七八九十\d]+批|\d+\s?大类|[一二三四五六七八九十]大类)", "", cleaned)
-        if cleaned.endswith(("和", "及", "与")) or len(cleaned) < 2:
+        if inner:
+            cleaned = _strip_frames(cleaned, leading=True, trailing=False)
+        if (cleaned.endswith(("和", "及", "与")) or len(cleaned) < 2 or cleaned in _LEADING_FRAMES
+                or cleaned in _TRAILING_FRAMES):
             return []
+        offset = cut + raw.find(cleaned)
+        respectively = "分别" in raw[raw.find(cleaned) + len(cleaned):]
+        results = []
+        if respectively and re.search(r"[和及]", cleaned[1:-1]):
+            # ``接待游客和旅游综合收入分别增长…``: each conjunct is an IND
+            pos = 0
+            for part in re.split(r"[和及]", cleaned):
+                if 4 <= len(part) <= _IND_MAX:
+                    results.append((offset + pos, offset + pos + len(part)))
+                pos += len(part) + 1
+            if len(results) >= 2:
+                return results + self._list_items(text, cut, taken)
+            results = []
         found = self._shorten(cleaned)
         if not found:
             return []
-        s = cut + raw.find(cleaned) + found[0]
+        s = offset + found[0]
         results = [(s, s + len(found[1]))]
         # ``A、B分别增长…``: the items before B in the same list are INDs too
-        if "分别" in raw[raw.find(cleaned) + len(cleaned):]:
+        if respectively:
             results.extend(self._list_items(text, cut, taken))
         return results
 
@@ -572,9 +583,12 @@ class RuleTagger:
             end += 1
         if end < len(text) and taken[end]:
             return None  # the words lead to the next value: they are its indicator or a frame
+        cut = _AFTER_VERB_RE.search(text, pos + 2, end)
+        if cut:
+            end = cut.start()
         phrase = _strip_frames(text[pos:end], leading=False, trailing=True, trailing_words=_AFTER_TRAILING)
-        if 2 <= len(phrase) <= _IND_MAX:
-            return pos, pos + len(phrase)
+        if 2 <= len(phrase) <= _IND_MAX or (len(phrase) == 1 and text[pos + 1:pos + 2] in ("、", "，", ",")):
+            return pos, pos + len(phrase)  # one character only in a list: 带动739个村、8.1万人
         return None
 
     def _shorten(self, segment: str) -> tuple[int, str] | None:

@@ -119,6 +119,26 @@ class MaskingCollator:
         return {"input_ids": ids, "attention_mask": attention, "labels": labels}
 
 
+def masked_lm_class():
+    """``BertForMaskedLM`` whose loss runs the vocabulary projection on the masked positions only
+    (15% of tokens): the same loss and the same saved weights, about a third less compute on CPU."""
+    from transformers import BertForMaskedLM
+    from transformers.modeling_outputs import MaskedLMOutput
+
+    class SparseBertForMaskedLM(BertForMaskedLM):
+        def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
+            kwargs.pop("num_items_in_batch", None)
+            if labels is None:
+                return super().forward(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            chosen = labels != IGNORE_INDEX
+            logits = self.cls(hidden[chosen])
+            loss = torch.nn.functional.cross_entropy(logits, labels[chosen])
+            return MaskedLMOutput(loss=loss, logits=logits)
+
+    return SparseBertForMaskedLM
+
+
 # ---------------------------------------------------------------------------------------------
 # Token-classification data
 

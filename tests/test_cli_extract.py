@@ -14,7 +14,7 @@ import pytest
 from govie.commands import extract
 from govie.commands.extract import display_width, format_table
 
-from conftest import RAW_DIR, SHARED_VALIDATOR
+from conftest import RAW_DIR, ROOT, SHARED_VALIDATOR
 
 REPORT = "瓜沥镇2023年上半年工作报告\n上半年,瓜沥实现财政总收入17.03亿元,同比增长42.87%。新增10家银行保险分支机构。\n"
 META = ["--town", "瓜沥镇", "--default-period", "2023-H1", "--reference-month", "2023-06"]
@@ -151,6 +151,22 @@ def test_seed_report_table_is_readable(capsys):
 
 def test_cli_entry_point(report):
     run = subprocess.run([sys.executable, "-m", "govie.cli", "extract", str(report), "--model", "rules",
-                          "--no-progress", "--format", "csv"] + META, capture_output=True, text=True)
+                          "--no-progress", "--format", "csv"] + META, capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0].startswith("file,indicator,value")
+
+
+@pytest.mark.slow
+def test_seed_reports_with_the_shipped_default_model(tmp_path):
+    """The default pipeline (neural tagger when shipped) on every seed report: valid §5 output."""
+    raws = sorted(RAW_DIR.glob("*.txt"))
+    if not raws:
+        pytest.skip("corpora/raw not present")
+    out_path = tmp_path / "seed.jsonl"
+    run = subprocess.run([sys.executable, "-m", "govie.cli", "extract", str(RAW_DIR), "--format", "doc",
+                          "-o", str(out_path), "--no-progress"], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    _validate(out_path)
+    table = subprocess.run([sys.executable, "-m", "govie.cli", "extract", str(raws[0]), "--no-progress"],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert table.returncode == 0 and table.stdout.splitlines()[-1].endswith("tuple(s)")

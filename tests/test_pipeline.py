@@ -168,3 +168,15 @@ def test_town_mentions_of_an_autonomous_prefecture():
     text = "黔东南州地区生产总值增长,黔东南苗族侗族自治州,黔东南"
     ranges = add_town_mentions(text, [], "黔东南苗族侗族自治州")
     assert sorted(text[r.start:r.end] for r in ranges) == ["黔东南", "黔东南州", "黔东南苗族侗族自治州"]
+
+
+def test_missing_metadata_falls_back_to_valid_values(nlp, caplog):
+    """No town and no year in the text: logged fallbacks keep the §5 output valid."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="govie.pipeline"):
+        out = nlp("上半年,实现财政总收入17.03亿元。")
+    assert out.meta.town and out.meta.default_period and out.meta.reference_month
+    assert out.metadata_sources["default_period"]["how"].startswith("fallback")
+    assert "default_period not found" in caplog.text
+    assert all(t.town and t.period for t in out.tuples)

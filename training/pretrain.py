@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
-from transformers import BertConfig, BertForMaskedLM, Trainer, TrainingArguments  # noqa: E402
+from transformers import BertConfig, Trainer, TrainingArguments  # noqa: E402
 
 from govie.tokenizer import CharTokenizer  # noqa: E402
-from govie.training import (LogCallback, MaskingCollator, first_existing, load_config, mlm_chunks,  # noqa: E402
+from govie.training import (LogCallback, MaskingCollator, first_existing, load_config, masked_lm_class, mlm_chunks,  # noqa: E402
                             read_gold, read_unlabeled, repo_path, set_seed)
 
 logger = logging.getLogger("govie.training")
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     encoder = BertConfig(vocab_size=tokenizer.vocab_size, pad_token_id=tokenizer.pad_token_id,
                          **{k: v for k, v in config["encoder"].items() if k != "model_type"})
-    model = BertForMaskedLM(encoder)
+    model = masked_lm_class()(encoder)
     logger.info("encoder: %d parameters", sum(p.numel() for p in model.parameters()))
     output = Path(args.output) if args.output else repo_path(config["paths"]["pretrained"])
     max_steps = args.max_steps or settings["max_steps"]

@@ -44,9 +44,9 @@ def town_from_id(doc_id: str, text: str) -> str | None:
     name = parts[0]
     if text.count(name) < 2:
         return None
-    if name.endswith(_SUFFIXES):
+    city = doc_id.startswith("city-")  # prefecture-level: 承德市, not 承德县; 杭州 → 杭州市
+    if name.endswith(_SUFFIXES) and not city:
         return name  # 海拉尔区, 保定市: the id holds the full name
-    city = doc_id.startswith("city-")  # prefecture-level: 承德市, not 承德县
     suffixes = Counter({s: text.count(name + s) for s in (("市", "州", "盟") if city else _SUFFIXES)})
     suffix, n = suffixes.most_common(1)[0]
     if n:

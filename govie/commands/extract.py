@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if files:
         try:
             pipeline = _load(args)
-        except (FileNotFoundError, ValueError) as err:
+        except (OSError, ValueError) as err:
             print(f"govie extract: {err}", file=sys.stderr)
             return 2
         results = pipeline.pipe([f.text for f in files], town=args.town, published=args.published,
