@@ -30,7 +30,7 @@ from govie.evaluate import tuple_scores  # noqa: E402
 from govie.labels import LabeledRange  # noqa: E402
 from govie.linker import HeuristicLinker  # noqa: E402
 from govie.pipeline import Pipeline  # noqa: E402
-from govie.relation_model import LearnedLinker, align_to_predicted  # noqa: E402
+from govie.relation_model import LearnedLinker, silver_documents  # noqa: E402
 
 logger = logging.getLogger("tuples_cv")
 
@@ -53,17 +53,6 @@ def run_pipeline(tagger, linker, doc: Document) -> Document:
     predicted = result.to_document(doc.id, doc.source)
     predicted.meta = doc.meta
     return predicted
-
-
-def silver_documents(docs: Sequence[Document]) -> list[Document]:
-    """Each document's gold links moved onto the rule tagger's spans (lexicon without that document)."""
-    from govie.rules import RuleTagger
-
-    out = []
-    for doc in docs:
-        tagger = RuleTagger.from_documents([d for d in docs if d.id != doc.id])
-        out.append(align_to_predicted(doc, tagger.predict(doc.text, town=doc.meta.town)))
-    return out
 
 
 def cross_validate(docs: Sequence[Document], tag_sources: Sequence[str], *,

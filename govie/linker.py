@@ -54,6 +54,8 @@ class TextLayout:
         for span in sorted(doc.spans, key=lambda s: s.start):
             self.by_label.setdefault(span.label, []).append(span)
         self._starts = {label: [s.start for s in spans] for label, spans in self.by_label.items()}
+        self._all = sorted(doc.spans, key=lambda s: s.start)
+        self._all_starts = [s.start for s in self._all]
 
     def spans(self, label: str) -> list[Span]:
         return self.by_label.get(label, [])
@@ -70,10 +72,11 @@ class TextLayout:
         lo, hi = min(a, b), max(a, b)
         return bisect.bisect_left(marks, hi) - bisect.bisect_left(marks, lo)
 
-    def between(self, label: str, a: int, b: int) -> list[Span]:
-        """Spans of ``label`` that lie wholly in ``[a, b)``."""
-        spans = self.spans(label)
-        i = bisect.bisect_left(self._starts.get(label, []), a)
+    def between(self, label: str | None, a: int, b: int) -> list[Span]:
+        """Spans of ``label`` (any label if None) that lie wholly in ``[a, b)``."""
+        spans = self._all if label is None else self.spans(label)
+        starts = self._all_starts if label is None else self._starts.get(label, [])
+        i = bisect.bisect_left(starts, a)
         out = []
         while i < len(spans) and spans[i].start < b:
             if spans[i].end <= b:
@@ -144,7 +147,7 @@ class HeuristicLinker:
         c_start, c_end = layout.clause_of(value.start)
         s_start, s_end = layout.sentence_of(value.start)
         anchor = unit.end if unit is not None else value.end
-        after = layout.between("IND", anchor, min(anchor + COUNTED_GAP + 12, c_end))
+        after = layout.between("IND", anchor, c_end)
         if after and after[0].start - anchor <= COUNTED_GAP and (unit is not None or after[0].start == anchor) \
                 and all(ch in COUNTED_GAP_CHARS for ch in text[anchor:after[0].start]):
             return after[0], 0.9

@@ -90,8 +90,7 @@ class PairFeaturizer:
             clauses = layout.breaks_between(lo, hi)
             sentences = layout.breaks_between(lo, hi, sentence=True)
             vals_between = len(layout.between("VAL", lo, hi))
-            labels_between = "".join(s.label[0] for s in sorted(
-                (s for s in layout.doc.spans if lo <= s.start and s.end <= hi), key=lambda s: s.start))[:5]
+            labels_between = "".join(s.label[0] for s in layout.between(None, lo, hi))[:5]
             ind = cand.text
             feats = [
                 "bias", f"dir={d}", f"rank={d}{min(rank, 4)}", f"dist={d}{_bucket(hi - lo)}",
@@ -310,3 +309,15 @@ def align_to_predicted(gold: Document, ranges: Sequence) -> Document:
         tuples.append(IndicatorTuple(value=value.id, indicator=best[1].id, value_norm=t.value_norm,
                                      period_norm=t.period_norm, town=t.town, unit=None))
     return Document(id=gold.id, text=gold.text, meta=gold.meta, spans=spans, tuples=tuples)
+
+
+def silver_documents(docs: Sequence[Document]) -> list[Document]:
+    """Each document's gold links on the rule tagger's spans, the tagger's lexicon built without
+    that document (so its spans are as noisy as on an unseen report)."""
+    from govie.rules import RuleTagger
+
+    out = []
+    for doc in docs:
+        tagger = RuleTagger.from_documents([d for d in docs if d.id != doc.id])
+        out.append(align_to_predicted(doc, tagger.predict(doc.text, town=doc.meta.town)))
+    return out

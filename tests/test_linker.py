@@ -143,3 +143,21 @@ def test_build_tuples_logs_values_left_without_indicator(caplog):
     with caplog.at_level(logging.WARNING, logger="govie.linker"):
         assert HeuristicLinker().link(doc) == []
     assert "1 value(s) left without a tuple" in caplog.text
+
+
+def test_align_to_predicted_moves_gold_links_onto_tagger_spans():
+    from govie.document import IndicatorTuple
+    from govie.labels import LabeledRange
+    from govie.relation_model import align_to_predicted
+
+    gold = make_doc("实现规上工业增加值38.32亿元,工业投资13.52亿元",
+                    [("IND", "规上工业增加值"), ("VAL", "38.32亿"), ("UNIT", "元"), ("IND", "工业投资"),
+                     ("VAL", "13.52亿"), ("UNIT", "元")])
+    gold.tuples = [IndicatorTuple(value=1, indicator=0, value_norm=3832000000, period_norm="2023-H1", town="瓜沥镇"),
+                   IndicatorTuple(value=4, indicator=3, value_norm=1352000000, period_norm="2023-H1", town="瓜沥镇")]
+    text = gold.text
+    predicted = [LabeledRange("IND", 0, 9), LabeledRange("VAL", 9, 15),  # '实现规上工业增加值': wider IND
+                 LabeledRange("VAL", text.index("13.52"), text.index("13.52") + 5)]  # VAL cut short, IND missed
+    silver = align_to_predicted(gold, predicted)
+    assert [(silver.spans[t.value].text, silver.spans[t.indicator].text) for t in silver.tuples] == [
+        ("38.32亿", "实现规上工业增加值")]

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Rebuild the shipped default model (govie/models/default) from the corpora, stage by stage, with the
+# fixed seeds of training/configs/default.json. CPU: about 40-60 minutes on 2 cores; GPU used if present.
+#   bash training/reproduce.sh            # vocab -> pretrain -> finetune -> cross-validate -> export
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONFIG=${CONFIG:-training/configs/default.json}
+mkdir -p runs
+python training/build_vocab.py --config "$CONFIG"
+python training/pretrain.py --config "$CONFIG" 2>&1 | tee runs/pretrain.log
+python training/finetune.py --config "$CONFIG" 2>&1 | tee runs/finetune.log
+python training/cross_validate.py --config "$CONFIG" 2>&1 | tee runs/cv.log
+python training/export.py --config "$CONFIG"
