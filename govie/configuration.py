@@ -25,13 +25,15 @@ class GovieTaggerConfig(PretrainedConfig):
         stride: characters between window starts (the overlap is ``window_length - 2 - stride``).
         classifier_dropout: dropout before the classification head.
         tokenizer_kind: ``"char"`` (govie's character tokenizer) or ``"hf"`` (a Hugging Face one).
+        rule_features: the encoder also reads the rule tagger's tag of each token (an embedding added
+            to the token embedding), so the network learns where to trust and where to fix the rules.
     """
 
     model_type = MODEL_TYPE
 
     def __init__(self, encoder: PretrainedConfig | dict[str, Any] | None = None, *,
                  tags: Sequence[str] = BIO_TAGS, window_length: int = 256, stride: int | None = None,
-                 classifier_dropout: float = 0.1, tokenizer_kind: str = "char",
+                 classifier_dropout: float = 0.1, tokenizer_kind: str = "char", rule_features: bool = False,
                  govie_version: str | None = None, **kwargs):
         if isinstance(encoder, dict):
             encoder = dict(encoder)
@@ -43,6 +45,7 @@ class GovieTaggerConfig(PretrainedConfig):
         self.stride = stride if stride is not None else max(1, (window_length - 2) * 3 // 4)
         self.classifier_dropout = classifier_dropout
         self.tokenizer_kind = tokenizer_kind
+        self.rule_features = rule_features
         import govie
 
         if govie_version is not None and govie_version.split(".")[0] != govie.__version__.split(".")[0]:

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Sequence, Union
 
 from govie.document import LABELS, Document, FormatError, IndicatorTuple, read_documents
 from govie.labels import spans_to_bio
@@ -113,8 +113,9 @@ class FieldAccuracy:
     total: int = 0
 
     @property
-    def accuracy(self) -> float:
-        return self.correct / self.total if self.total else 1.0
+    def accuracy(self) -> float | None:
+        """None when no pair was value-matched (undefined, not perfect)."""
+        return self.correct / self.total if self.total else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"accuracy": self.accuracy, "correct": self.correct, "total": self.total}
@@ -227,7 +228,8 @@ class EvaluationReport:
             lines.append(_score_row(name, getattr(self.tuples, name)))
         lines += ["", f"field accuracy on {self.tuples.value_matched} value-matched pairs"]
         for name, acc in self.tuples.fields.items():
-            lines.append(f"  {name:<18}{acc.accuracy:>8.3f}{acc.correct:>7}/{acc.total}")
+            shown = f"{acc.accuracy:.3f}" if acc.accuracy is not None else "-"
+            lines.append(f"  {name:<18}{shown:>8}{acc.correct:>7}/{acc.total}")
         if len(self.per_document) > 1:
             lines += ["", f"{'document':<24}{'span F1':>9}{'strict F1':>11}{'relaxed F1':>12}{'core F1':>9}"]
             for doc in self.per_document:

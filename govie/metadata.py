@@ -4,19 +4,28 @@ Callers of ``govie extract`` often know nothing about a report, yet every tuple'
 ``period_norm`` hang on these four fields.  Each inference says how it was made and how sure it
 is; a field that the text does not support is None and listed in ``missing`` — a year is never
 guessed, because a wrong year silently corrupts every table built from the output.
+
+The reporting unit is read from where a report names itself (page header, '在XX第N届人民代表大会',
+'我代表XX人民政府', title) or else from the most mentioned division of the right kind (我市 → a 市);
+``resources/divisions.tsv`` turns every written form into the full official name (黔东南州 →
+黔东南苗族侗族自治州).  Towns are in no table: their names come from the X镇/乡/街道 pattern.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from govie.document import Meta
 from govie.periods import normalize_period, period_bounds
 
-__all__ = ["FieldSource", "InferredMetadata", "infer_metadata"]
+__all__ = ["Division", "DivisionTable", "FieldSource", "InferredMetadata", "infer_metadata", "load_divisions"]
+
+DIVISIONS_PATH = Path(__file__).resolve().parent / "resources" / "divisions.tsv"
 
 _SUFFIXES = ("街道", "自治州", "自治县", "自治旗", "镇", "乡", "县", "区", "市", "盟", "州", "旗", "省")
 _GENERIC = set("全本我各该市县区镇乡省国中党人政委会老一二三四五六七八九十个这那其下上本次主重治代表丽色心"
@@ -37,7 +46,9 @@ _LUNAR = re.compile(r"农历\s*([甲乙丙丁戊己庚辛壬癸][子丑寅卯辰
 _CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DELIVERY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*在[^。\n]{2,40}?(?:会议|大会)")
 _REPORT_TITLE = re.compile(r"(\d{4})年(上半年|下半年|一季度|前三季度)?(?:政府)?(?:工作报告|党代会报告|工作总结|报告)")
-_REVIEW_YEAR = re.compile(r"(?:回顾|刚刚过去的|过去的)\s*(\d{4})\s*年?|(\d{4})年(?:工作)?回顾|(\d{4})年工作总结")
+_REVIEW_YEAR = re.compile(r"(?:回顾|刚刚过去的|过去的)\s*(\d{4})\s*年?|(\d{4})年(?:政府)?(?:工作)?回顾|(\d{4})年工作总结")
+# a paragraph that opens the review of a year: '2023年，在市委…', '刚刚过去的2025年，', '2023年是…之年'
+_OPENING_YEAR = re.compile(r"(?:^|[\n。])\s*(?:[一二三四五六七八九十]+、\s*)?(?:刚刚过去的|过去的)?(\d{4})\s*年\s*[，,是]")
 _DELIVERY_UNIT = re.compile(r"我代表\s*([\u4e00-\u9fa5]{0,10}?)(市|县|区|州|镇|乡|盟|旗|省)?(?:人民政府|政府|行署|行政公署)")
 
 
@@ -91,7 +102,173 @@ def infer_metadata(text: str, *, town: str | None = None, published: str | None 
     return InferredMetadata(meta=meta, sources=sources, missing=missing)
 
 
+# -- administrative divisions ----------------------------------------------------------------------
+
+_LEVELS = ("province", "prefecture", "county")
+# the kind of unit a full name denotes, longest suffix first: 自治州 is a 州, 地区 and 自治区 answer to 全区
+_KIND_OF_SUFFIX = (("特别行政区", "区"), ("自治区", "区"), ("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"),
+                   ("地区", "区"), ("林区", "区"), ("市", "市"), ("省", "省"), ("盟", "盟"), ("州", "州"),
+                   ("县", "县"), ("区", "区"), ("旗", "旗"))
+# bare stems that are also common words in reports ('长治久安'): such a mention is not a name
+_STEM_WORDS = ("长治久安", "世界大同", "来宾朋友", "各位来宾", "中山装", "白银饰")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division: its full official name, level, parent and short forms."""
+
+    name: str
+    level: str
+    parent: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The unit word a report uses for itself (我市, 全州, 全区…)."""
+        return next(k for suffix, k in _KIND_OF_SUFFIX if self.name.endswith(suffix))
+
+
+@dataclass
+class DivisionTable:
+    """Every written form of a division (full name, listed short forms, bare stem) mapped to divisions."""
+
+    divisions: dict[str, Division]
+    forms: dict[str, list[tuple[Division, int]]]  # form -> (division, weight: 3 full/suffixed, 1 bare stem)
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern:
+        return re.compile("|".join(re.escape(f) for f in sorted(self.forms, key=len, reverse=True)))
+
+    def resolve(self, name: str, kind: str | None = None) -> Division | None:
+        """The division a written name denotes (黔东南州 → 黔东南苗族侗族自治州); ``kind`` settles 吉林 (省 or 市)."""
+        entries = self.forms.get(name, [])
+        if kind:
+            entries = [e for e in entries if e[0].kind == kind] or entries
+        if not entries:
+            return None
+        exact = [d for d, _ in entries if d.name == name]
+        return exact[0] if exact else max(entries, key=lambda e: (e[1], -_LEVELS.index(e[0].level)))[0]
+
+    def mentions(self, text: str) -> Counter:
+        """Weighted mentions per division name, longest form first (大兴安岭 is not 兴安)."""
+        scores: Counter = Counter()
+        for m in self._pattern.finditer(text):
+            if any(m.start() >= w.index(m.group(0)) and text.startswith(w, m.start() - w.index(m.group(0)))
+                   for w in _STEM_WORDS if m.group(0) in w):
+                continue
+            for division, weight in self.forms[m.group(0)]:
+                scores[division.name] += weight
+                if division.level == "county" and division.parent in self.divisions:
+                    scores[division.parent] += 1  # a report names the counties of its own prefecture
+        return scores
+
+
+def _parse_divisions(path: Path) -> DivisionTable:
+    divisions: dict[str, Division] = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#") or line.startswith("name\t"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 4 or cols[1] not in _LEVELS or not cols[0].endswith(tuple(s for s, _ in _KIND_OF_SUFFIX)):
+            raise ValueError(f"{path}:{lineno}: expected 'name<TAB>province|prefecture|county<TAB>parent<TAB>aliases' "
+                             f"with a name ending in a unit suffix, got {line!r}")
+        if cols[0] in divisions:
+            raise ValueError(f"{path}:{lineno}: duplicate division {cols[0]!r}")
+        divisions[cols[0]] = Division(cols[0], cols[1], cols[2], tuple(a for a in cols[3].split(",") if a))
+    forms: dict[str, list[tuple[Division, int]]] = {}
+    for d in divisions.values():
+        written = {d.name: 3}
+        for alias in d.aliases:
+            written[alias] = 3 if alias.endswith(("州", "盟", "市", "县", "区", "旗")) else 1
+        stem = re.sub(r"(?:市|省|盟|地区)$", "", d.name)
+        if d.level != "county" and stem != d.name and len(stem) >= 2:
+            written.setdefault(stem, 1)
+        for form, weight in written.items():
+            forms.setdefault(form, []).append((d, weight))
+    return DivisionTable(divisions, forms)
+
+
+@functools.lru_cache(maxsize=4)
+def load_divisions(path: str | Path | None = None) -> DivisionTable:
+    """The division table govie ships (resources/divisions.tsv), or another file in the same format."""
+    return _parse_divisions(Path(path) if path else DIVISIONS_PATH)
+
+
 # -- town ------------------------------------------------------------------------------------------
+
+_NUMERAL = "一二三四五六七八九十0-9"
+_CONGRESS = re.compile(rf"在\s*([\u4e00-\u9fa5]{{2,16}}?)\s*第[{_NUMERAL}]+届人民代表大会")
+_DELEGATE = re.compile(r"我代表\s*([\u4e00-\u9fa5]{2,16}?)(?:人民政府|政府|行政公署|行署)")
+_SIGNATURE = re.compile(r"([\u4e00-\u9fa5]{2,16}?)人民政府(?:代?(?:市|县|区|州|盟|省|镇|乡)长|主席|盟长)")
+_TITLE = re.compile(r"^\s*(?:标题\s*[:：])?\s*([\u4e00-\u9fa5]{2,16}?)(?:\d{4}年|关于|政府工作报告)", re.M)
+_NATIONAL = re.compile(r"我代表国务院")
+
+
+def _as_unit_name(raw: str, kind: str | None = None) -> tuple[str, bool] | None:
+    """A written unit name as its full official name, and whether the table knows it; None if not a name."""
+    name = re.sub(r"(?:人民政府|政府|办公室|党委|人大常委会).*$", "", raw)
+    for i in range(len(name) - 1):  # '我们保定市' ends with the name: the longest tail the table knows
+        division = load_divisions().resolve(name[i:], kind)
+        if division is not None:
+            return division.name, True
+    stem = re.sub(r"(?:自治区|街道|自治州|自治县|自治旗|.)$", "", name)
+    if len(stem) >= 2 and stem != "自治" and name.endswith(_SUFFIXES) and not any(c in _GENERIC for c in name[:2]):
+        return name, False
+    return None  # not a name: '自治区人民政府', '全市'
+
+
+def _infer_town(text: str) -> FieldSource:
+    head = text[:1500]
+    kind = _unit_type(text)
+    if _NATIONAL.search(head):
+        return FieldSource(None, "the State Council's national report: no local reporting unit", 0.0)
+    strong = ((_HEADER_UNIT, head, "page header", 0.95), (_CONGRESS, text[:600], "delivered at the congress of", 0.95),
+              (_DELEGATE, head, "delivered on behalf of", 0.95), (_SIGNATURE, head, "signed by the government of", 0.9),
+              (_TITLE, head, "title", 0.9))
+    for pattern, where, how, confidence in strong:
+        for m in pattern.finditer(where):
+            unit = _as_unit_name(m.group(1), kind)
+            if unit:
+                return FieldSource(unit[0], f"{how} {m.group(0)[:24]!r}" + ("" if unit[1] else " (not in the division table)"),
+                                   confidence if unit[1] or unit[0].endswith(("镇", "乡", "街道")) else confidence - 0.1)
+    if kind in ("镇", "乡"):  # towns are in no table
+        return _infer_town_by_pattern(text, kind)
+    scores = load_divisions().mentions(text)
+    divisions = load_divisions().divisions
+    # a 盟 and a 地区 are both run by a 行署
+    ranked = [(n, s) for n, s in scores.most_common()
+              if kind is None or divisions[n].kind == kind or (kind == "盟" and n.endswith("地区"))]
+    if kind is None:  # no 我市/全县…: a province is the reporting unit only if it says so (全省)
+        ranked = [(n, s) for n, s in ranked if divisions[n].level != "province"]
+    if kind in ("县", "区", "旗", "市"):  # counties and districts outside the table, written in full
+        for name, n in _full_mentions(text).items():
+            if name.endswith(kind) and name not in divisions and load_divisions().resolve(name) is None:
+                # the bare stem counts only as often as the full name ('配合' is no name)
+                ranked.append((name, 3 * n + min(text.count(name[:-1]) - n, 2 * n)))
+        ranked.sort(key=lambda e: -e[1])
+    # the reporting unit is also the one whose government and congress the text names ('绵阳市人民政府', '阿坝州委')
+    # (table names only: '配合市人大' is no 配合市)
+    ranked = sorted(((n, s + 5 * len(re.findall(rf"{re.escape(n)}(?:人民政府|政府|委员会|人大|政协|委(?!员))", text))
+                      if n in divisions else s) for n, s in ranked), key=lambda e: -e[1])
+    if ranked and ranked[0][1] >= (3 if kind else 6):
+        name, score = ranked[0]
+        # a prefecture report also says 全省 when it speaks of its province: a child that
+        # outnumbers its parent threefold is the reporting unit
+        child = max(((n, s) for n, s in scores.items() if divisions[n].parent == name), key=lambda e: e[1], default=None)
+        if child and child[1] >= max(3 * score, 15):
+            return FieldSource(child[0], f"{child[0]} ({child[1]} points) outnumbers its parent {name} ({score})", 0.7)
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        sure = 0.85 if score >= 2 * max(second, 5) else 0.65 if score >= 6 else 0.55
+        where = "in the division table" if name in divisions else "written in full (not in the division table)"
+        return FieldSource(name, f"most mentioned {kind or 'unit'} {where} ({score} points, next {second})",
+                           sure if kind else sure - 0.15)
+    found = _infer_town_by_pattern(text, kind)
+    if found.value:
+        unit = _as_unit_name(found.value, kind)
+        if unit and unit[1]:
+            return FieldSource(unit[0], found.how + " → division table", found.confidence)
+    return found
+
 
 def _unit_type(text: str) -> str | None:
     """The kind of reporting unit (市, 县, 镇…) from ``我代表市人民政府``, ``行署``, ``全镇``…"""
@@ -100,13 +277,27 @@ def _unit_type(text: str) -> str | None:
         return m.group(2)
     if "行署" in text[:2000] or "行政公署" in text[:2000]:
         return "盟"
-    counts = Counter(re.findall(r"(?:全|我|本)(市|县|州|镇|乡|盟|旗|省)", text))
+    # 我州 names the speaker's own unit; 全省 also ranks it against its province ('居全省第一'), and a
+    # town report says 全区 of its district, so 全区 is no evidence of a district
+    counts = Counter({k: 3 * n for k, n in Counter(re.findall(r"(?:我|本)(市|县|区|州|镇|乡|盟|旗|省)", text)).items()})
+    counts.update(re.findall(r"全(市|县|州|镇|乡|盟|旗|省)(?![第前首平最唯同排领率])", text))
     counts.update(re.findall(r"(镇|乡|县|市|州|省)(?:党委|人大|政府|人民政府)", text))
     return counts.most_common(1)[0][0] if counts else None
 
 
 def _candidates(text: str) -> Counter:
     """Name + suffix strings (``斜桥镇``) with a score: full mentions count double, bare stems once."""
+    full = _full_mentions(text)
+    scored: Counter = Counter()
+    for name, n in full.items():
+        stem = name[:-len(next(s for s in _SUFFIXES if name.endswith(s)))]
+        # full mentions dominate: a frequent verb before 市 ('坚持市场') must not outvote a name
+        scored[name] = 10 * n + min(text.count(stem) - n, 20)
+    return scored
+
+
+def _full_mentions(text: str) -> Counter:
+    """How often each name-like stem + unit suffix (``斜桥镇``, ``黄山区``) is written out."""
     full: Counter = Counter()
     for suffix in _SUFFIXES:
         for length in (2, 3, 4):
@@ -118,25 +309,12 @@ def _candidates(text: str) -> Counter:
                 if _is_word(stem) or any(c in _GENERIC for c in stem) or any(stem[i:i + 2] in _NOT_NAMES for i in range(len(stem) - 1)):
                     continue
                 full[stem + suffix] += 1
-    scored: Counter = Counter()
-    for name, n in full.items():
-        stem = name[:-len(next(s for s in _SUFFIXES if name.endswith(s)))]
-        # full mentions dominate: a frequent verb before 市 ('坚持市场') must not outvote a name
-        scored[name] = 10 * n + min(text.count(stem) - n, 20)
-    return scored
+    return full
 
 
-def _infer_town(text: str) -> FieldSource:
-    head = text[:1500]
-    for m in _HEADER_UNIT.finditer(head):
-        value = re.sub(r"(?:人民政府|政府|办公室|党委).*$", "", m.group(1))
-        if value.endswith(_SUFFIXES) and len(value) >= 3:
-            return FieldSource(value, f"page header {m.group(0)[:20]!r}", 0.95)
-    title = re.search(r"^\s*(?:标题\s*[:：])?\s*([\u4e00-\u9fa5]{2,10}?)(?:\d{4}年|关于)", head, re.M)
-    if title and title.group(1).endswith(_SUFFIXES) and not any(c in _GENERIC for c in title.group(1)[:2]):
-        return FieldSource(title.group(1), "title", 0.9)
+def _infer_town_by_pattern(text: str, kind: str | None) -> FieldSource:
+    """Name + suffix strings and name-like words: the only evidence for towns, which no table lists."""
     scored = _candidates(text)
-    kind = _unit_type(text)
     ranked = [(name, score) for name, score in scored.most_common()
               if text.count(name) >= 2 or (name in text and text.count(name[:2]) >= 6)]
     if kind:
@@ -212,6 +390,9 @@ def _infer_default_period(text: str, published: str | None, delivery: re.Match |
         return FieldSource(str(ry), f"review of {ry} ({review.group(0)!r})", 0.85)
     if delivery:
         return FieldSource(str(int(delivery.group(1)) - 1), "year before the delivery date", 0.6)
+    opening = _OPENING_YEAR.search(text[:6000])
+    if opening:
+        return FieldSource(opening.group(1), f"the review opens with {opening.group(0).strip()[:16]!r}", 0.6)
     if published and re.search(r"本报讯|农历|记者|通讯员", head + text[:3000]):
         return FieldSource(published[:7], "newspaper: month of publication", 0.7)
     if published:
@@ -219,7 +400,25 @@ def _infer_default_period(text: str, published: str | None, delivery: re.Match |
         if half:
             return FieldSource(f"{published[:4]}-H1", "first half of the publication year", 0.6)
         return FieldSource(None, "publication date but no period named", 0.0)
-    return FieldSource(None, "no year in the text", 0.0)
+    return _part_of_latest_year(text)
+
+
+_THIS_YEAR_PART = re.compile(r"今年(?:的)?(上半年|下半年|第?一季度|前三季度)")
+# a year as written (2023年), not a deadline or target ('到2025年', '2025年前', '2025年目标')
+_WRITTEN_YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)\s*年(?!底?前|目标|末前)")
+
+
+def _part_of_latest_year(text: str) -> FieldSource:
+    """'今年上半年' in a report whose latest written year is 2023 → 2023-H1: the text's own, weaker evidence."""
+    part = _THIS_YEAR_PART.search(text[:3000])
+    years = [int(y) for y in _WRITTEN_YEAR.findall(text)]
+    if not part or not years:
+        return FieldSource(None, "no year in the text" if not years else "years in the text but no report period", 0.0)
+    year = max(years)
+    norm = normalize_period(part.group(1).replace("第", ""), year=year, reference_month=None)
+    if norm is None:
+        return FieldSource(None, f"cannot normalize {part.group(0)!r}", 0.0)
+    return FieldSource(norm, f"{part.group(0)!r} of the latest year the text writes ({year})", 0.5)
 
 
 

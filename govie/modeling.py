@@ -28,10 +28,14 @@ class GovieTaggerModel(PreTrainedModel):
         self.encoder = encoder if encoder is not None else _build_encoder(AutoModel.from_config, config.encoder)
         self.dropout = nn.Dropout(config.classifier_dropout)
         self.classifier = nn.Linear(config.encoder.hidden_size, len(config.tags))
+        self.rule_embeddings = nn.Embedding(len(config.tags), config.encoder.hidden_size) if config.rule_features \
+            else None
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
-        if module is self.classifier:
+        if module is self.rule_embeddings:
+            nn.init.normal_(module.weight, mean=0.0, std=getattr(self.config.encoder, "initializer_range", 0.02))
+        elif module is self.classifier:
             std = getattr(self.config.encoder, "initializer_range", 0.02)
             nn.init.normal_(module.weight, mean=0.0, std=std)
             nn.init.zeros_(module.bias)
@@ -47,9 +51,17 @@ class GovieTaggerModel(PreTrainedModel):
         return cls(config, encoder=encoder)
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None, **kwargs) -> TokenClassifierOutput:
+                labels: torch.Tensor | None = None, rule_tag_ids: torch.Tensor | None = None,
+                **kwargs) -> TokenClassifierOutput:
+        """``rule_tag_ids``: the rule tagger's tag id per token (models with ``config.rule_features``)."""
         kwargs.pop("num_items_in_batch", None)
-        outputs = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+        if self.rule_embeddings is not None:
+            if rule_tag_ids is None:
+                raise ValueError("this model reads rule features: pass rule_tag_ids (govie.tagger.Tagger does)")
+            embeds = self.encoder.get_input_embeddings()(input_ids) + self.rule_embeddings(rule_tag_ids)
+            outputs = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask, **kwargs)
+        else:
+            outputs = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
         logits = self.classifier(self.dropout(outputs.last_hidden_state))
         loss = None
         if labels is not None:

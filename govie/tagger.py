@@ -23,9 +23,9 @@ import torch
 
 from govie.configuration import GovieTaggerConfig
 from govie.decoding import viterbi_decode
-from govie.labels import LabeledRange, bio_to_spans
+from govie.labels import LabeledRange, bio_to_spans, spans_to_bio
 from govie.modeling import GovieTaggerModel
-from govie.tokenizer import TokenizerError, load_tokenizer, token_scores_to_char_scores
+from govie.tokenizer import TokenizerError, load_tokenizer, token_feature_ids, token_scores_to_char_scores
 from govie.windows import Window, owner_of_positions, plan_windows
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 CARD_FILE = "README.md"
+RULES_LEXICON_FILE = "rules_lexicon.txt"
 _TOWN_SUFFIXES = re.compile(r"(街道|镇|乡|县|区|市|盟|州)$")
 
 
@@ -55,16 +56,23 @@ class Tagger:
         device: ``"cpu"``, ``"cuda"``...; default: CUDA when available.
         mark_town: also tag exact mentions of the ``town`` given to :meth:`predict` (and its name
             without suffix) as TOWN where the model predicts only ``O``.
+        rules: the :class:`govie.rules.RuleTagger` whose tags a ``rule_features`` model reads
+            (saved as ``rules_lexicon.txt``); default: one with the builtin lexicon.
     """
 
     def __init__(self, model: GovieTaggerModel, tokenizer, *, threads: int | None = None,
-                 device: str | None = None, mark_town: bool = False):
+                 device: str | None = None, mark_town: bool = False, rules=None):
         if threads is not None:
             torch.set_num_threads(threads)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.mark_town = mark_town
+        if rules is None and model.config.rule_features:
+            from govie.rules import RuleTagger
+
+            rules = RuleTagger()
+        self.rules = rules
 
     @property
     def config(self) -> GovieTaggerConfig:
@@ -116,6 +124,13 @@ class Tagger:
             tokenizer = load_tokenizer(path)
         except TokenizerError as err:
             raise ModelLoadError(str(err)) from None
+        if config.rule_features and "rules" not in kwargs:
+            lexicon_file = path / RULES_LEXICON_FILE
+            if not lexicon_file.is_file():
+                raise ModelLoadError(f"{lexicon_file}: rule lexicon missing (this model reads rule features)")
+            from govie.rules import RuleTagger
+
+            kwargs["rules"] = RuleTagger(lexicon_file.read_text(encoding="utf-8").splitlines())
         return cls(model, tokenizer, **kwargs)
 
     def save_pretrained(self, path: str | Path, *, card: str | None = None, half: bool = False) -> None:
@@ -129,6 +144,8 @@ class Tagger:
                  for k, v in self.model.state_dict().items()}
         save_file(state, str(path / WEIGHTS_FILE), metadata={"format": "pt"})
         self.tokenizer.save_pretrained(path)
+        if self.rules is not None and self.config.rule_features:
+            (path / RULES_LEXICON_FILE).write_text("\n".join(sorted(self.rules.lexicon)) + "\n", encoding="utf-8")
         if card is None:
             from govie.model_card import model_card
 
@@ -144,10 +161,10 @@ class Tagger:
     def predict_batch(self, texts: Sequence[str], *, towns: Sequence[str | None] | None = None,
                       batch_size: int = 16, show_progress: bool = False) -> list[list[LabeledRange]]:
         """Spans of each text; windows of all texts are batched together (longest first)."""
-        scores = self.char_scores_batch(texts, batch_size=batch_size, show_progress=show_progress)
         towns = list(towns) if towns is not None else [None] * len(texts)
         if len(towns) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(towns)} towns")
+        scores = self.char_scores_batch(texts, towns=towns, batch_size=batch_size, show_progress=show_progress)
         tags = self.tags
         results = []
         for text, town, doc_scores in zip(texts, towns, scores):
@@ -157,11 +174,15 @@ class Tagger:
             results.append(bio_to_spans(path))
         return results
 
-    def char_scores_batch(self, texts: Sequence[str], *, batch_size: int = 16,
-                          show_progress: bool = False) -> list[np.ndarray]:
+    def char_scores_batch(self, texts: Sequence[str], *, towns: Sequence[str | None] | None = None,
+                          batch_size: int = 16, show_progress: bool = False) -> list[np.ndarray]:
         """Per-character tag log-probabilities (length x tags) of each text, merged over windows."""
         if isinstance(texts, str):
             raise TypeError("predict_batch takes a list of texts; use predict() for one text")
+        towns = list(towns) if towns is not None else [None] * len(texts)
+        tag_to_id = {tag: i for i, tag in enumerate(self.tags)}
+        rule_tags = [spans_to_bio(len(text), self.rules.predict(text, town=town)) if self.config.rule_features
+                     else None for text, town in zip(texts, towns)]
         size = self.tokenizer.max_chars(self.config.window_length)
         stride = min(self.config.stride, size)
         plans: list[list[Window]] = []
@@ -178,7 +199,8 @@ class Tagger:
                                    window.start, window.end, t, len(encoding), self.config.window_length)
                     encoding.input_ids = encoding.input_ids[:self.config.window_length]
                     encoding.offsets = encoding.offsets[:self.config.window_length]
-                items.append((t, w, encoding))
+                features = token_feature_ids(rule_tags[t], encoding, tag_to_id) if rule_tags[t] else None
+                items.append((t, w, encoding, features))
         order = sorted(range(len(items)), key=lambda i: -len(items[i][2]))
         token_scores: list[np.ndarray | None] = [None] * len(items)
         batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
@@ -191,17 +213,22 @@ class Tagger:
                 width = len(items[batch[0]][2])
                 ids = torch.full((len(batch), width), self.tokenizer.pad_token_id, dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
+                features = torch.zeros((len(batch), width), dtype=torch.long)
                 for row, index in enumerate(batch):
                     encoding = items[index][2]
                     ids[row, :len(encoding)] = torch.tensor(encoding.input_ids)
                     mask[row, :len(encoding)] = 1
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                    if items[index][3] is not None:
+                        features[row, :len(encoding)] = torch.tensor(items[index][3])
+                extra = {"rule_tag_ids": features.to(self.device)} if self.config.rule_features else {}
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
+                                    **extra).logits
                 log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
                 for row, index in enumerate(batch):
                     token_scores[index] = log_probs[row, :len(items[index][2])]
         results = [np.zeros((len(text), len(self.tags)), dtype=np.float32) for text in texts]
         owners = [np.asarray(owner_of_positions(len(text), plan), dtype=np.int64) for text, plan in zip(texts, plans)]
-        for index, (t, w, encoding) in enumerate(items):
+        for index, (t, w, encoding, _) in enumerate(items):
             window = plans[t][w]
             window_scores = token_scores_to_char_scores(token_scores[index], encoding, window.end - window.start,
                                                         self.tags, offset=window.start)

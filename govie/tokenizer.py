@@ -237,6 +237,11 @@ def char_tags_to_token_labels(char_tags: Sequence[str], encoding: Encoding, tag_
     return labels
 
 
+def token_feature_ids(char_tags: Sequence[str], encoding: Encoding, tag_to_id: dict[str, int]) -> list[int]:
+    """Rule-tag features per token: the tag of its first character (``O`` for [CLS]/[SEP])."""
+    return [max(label, 0) for label in char_tags_to_token_labels(char_tags, encoding, tag_to_id)]
+
+
 def token_scores_to_char_scores(token_scores, encoding: Encoding, length: int, tags: Sequence[str],
                                 *, offset: int = 0):
     """Per-character log-scores (``length`` x tags) from per-token log-scores.
@@ -252,7 +257,6 @@ def token_scores_to_char_scores(token_scores, encoding: Encoding, length: int, t
     begin = np.array([t.startswith("B-") for t in tags])
     inside = np.array([t.startswith("I-") for t in tags])
     outside = ~(begin | inside)
-    covered = np.zeros(length, dtype=bool)
     scores[:, begin] = -1e4
     scores[:, inside] = -1e-4
     token_scores = np.asarray(token_scores)
@@ -263,10 +267,8 @@ def token_scores_to_char_scores(token_scores, encoding: Encoding, length: int, t
         if not 0 <= start < length:
             continue
         scores[start] = token_scores[index]
-        covered[start] = True
         if end > start + 1:
             scores[start + 1:end][:, begin] = -1e4
             scores[start + 1:end][:, inside] = 0.0
             scores[start + 1:end][:, outside] = -1e-4
-            covered[start + 1:end] = True
     return scores

@@ -18,7 +18,8 @@ from transformers import Trainer, TrainerCallback
 
 from govie.document import Document, read_documents
 from govie.labels import BIO_TAGS, spans_to_bio
-from govie.tokenizer import IGNORE_INDEX, SPECIAL_TOKENS, CharTokenizer, char_tags_to_token_labels
+from govie.tokenizer import (IGNORE_INDEX, SPECIAL_TOKENS, CharTokenizer, char_tags_to_token_labels,
+                             token_feature_ids)
 from govie.windows import plan_windows
 
 logger = logging.getLogger(__name__)
@@ -144,8 +145,10 @@ def masked_lm_class():
 
 
 def tagging_examples(docs: Sequence[Document], tokenizer, *, max_length: int, stride: int,
-                     tags: Sequence[str] = BIO_TAGS) -> list[dict[str, Any]]:
-    """Overlapping windows over each document that never cut a gold span, with token labels."""
+                     tags: Sequence[str] = BIO_TAGS,
+                     rule_tags: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Overlapping windows over each document that never cut a gold span, with token labels
+    (and, given ``rule_tags`` = character tags of the rule tagger by document id, rule features)."""
     tag_to_id = {tag: i for i, tag in enumerate(tags)}
     size = tokenizer.max_chars(max_length)
     examples = []
@@ -155,8 +158,10 @@ def tagging_examples(docs: Sequence[Document], tokenizer, *, max_length: int, st
         for window in plan_windows(len(doc.text), size=size, stride=min(stride, size), protected=protected):
             encoding = tokenizer.encode(doc.text[window.start:window.end], offset=window.start)
             labels = char_tags_to_token_labels(char_tags, encoding, tag_to_id)
-            examples.append({"input_ids": encoding.input_ids, "labels": labels, "doc_id": doc.id,
-                             "start": window.start})
+            example = {"input_ids": encoding.input_ids, "labels": labels, "doc_id": doc.id, "start": window.start}
+            if rule_tags is not None:
+                example["rule_tag_ids"] = token_feature_ids(rule_tags[doc.id], encoding, tag_to_id)
+            examples.append(example)
     return examples
 
 
@@ -169,12 +174,30 @@ class TaggingCollator:
         ids = torch.full((len(batch), width), self.pad_token_id, dtype=torch.long)
         labels = torch.full((len(batch), width), IGNORE_INDEX, dtype=torch.long)
         attention = torch.zeros((len(batch), width), dtype=torch.long)
+        features = torch.zeros((len(batch), width), dtype=torch.long)
         for row, item in enumerate(batch):
             n = len(item["input_ids"])
             ids[row, :n] = torch.tensor(item["input_ids"])
             labels[row, :n] = torch.tensor(item["labels"])
             attention[row, :n] = 1
-        return {"input_ids": ids, "attention_mask": attention, "labels": labels}
+            if "rule_tag_ids" in item:
+                features[row, :n] = torch.tensor(item["rule_tag_ids"])
+        out = {"input_ids": ids, "attention_mask": attention, "labels": labels}
+        if "rule_tag_ids" in batch[0]:
+            out["rule_tag_ids"] = features
+        return out
+
+
+def jackknife_rule_tags(docs: Sequence[Document], lexicon_docs: Sequence[Document]) -> dict[str, list[str]]:
+    """Character tags of the rule tagger for each document, its lexicon built from ``lexicon_docs``
+    minus the document itself: training features as noisy as those of an unseen report."""
+    from govie.rules import RuleTagger
+
+    out = {}
+    for doc in docs:
+        rules = RuleTagger.from_documents([d for d in lexicon_docs if d.id != doc.id])
+        out[doc.id] = spans_to_bio(len(doc.text), rules.predict(doc.text, town=doc.meta.town))
+    return out
 
 
 def seqeval_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, Any]:
@@ -263,7 +286,8 @@ def initial_tagger(init: str | Path, *, settings: dict[str, Any]):
         tagger.model.config.classifier_dropout = settings.get("classifier_dropout", 0.1)
         return tagger
     kwargs = {"window_length": settings["max_length"], "stride": settings["stride"],
-              "classifier_dropout": settings.get("classifier_dropout", 0.1)}
+              "classifier_dropout": settings.get("classifier_dropout", 0.1),
+              "rule_features": settings.get("rule_features", False)}
     if (path / VOCAB_FILE).is_file() and (path / "tokenizer_config.json").is_file():
         tokenizer = load_tokenizer(path)
         kind = "char" if isinstance(tokenizer, CharTokenizer) else "hf"
@@ -298,11 +322,17 @@ def fine_tune(tagger, train_docs: Sequence[Document], dev_docs: Sequence[Documen
     torch.set_num_threads(settings.get("threads", torch.get_num_threads()))
     tags = tagger.tags
     train_stride = settings.get("train_stride", settings["stride"])
-    columns = ("input_ids", "labels")
+    use_rules = tagger.config.rule_features
+    columns = ("input_ids", "labels", "rule_tag_ids") if use_rules else ("input_ids", "labels")
+    if use_rules:
+        from govie.rules import RuleTagger
+
+        tagger.rules = RuleTagger.from_documents(train_docs)
 
     def dataset(docs):
+        features = jackknife_rule_tags(docs, train_docs) if use_rules else None
         examples = tagging_examples(docs, tagger.tokenizer, max_length=settings["max_length"],
-                                    stride=train_stride, tags=tags)
+                                    stride=train_stride, tags=tags, rule_tags=features)
         return Dataset.from_dict({c: [e[c] for e in examples] for c in columns})
 
     train = dataset(train_docs)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import lzma
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govie.document import read_documents
 from govie.metadata import infer_metadata
 
 SHARED_GOLD = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "gold"
+UNLABELED = Path(__file__).resolve().parents[1] / "corpora" / "unlabeled" / "reports.jsonl.xz"
 
 
 def test_web_page_header_and_half_year_title():
@@ -76,7 +81,83 @@ def test_gold_accuracy(gold_documents):
         meta = infer_metadata(doc.text).meta
         for k in hits:
             hits[k] += getattr(meta, k) == getattr(doc.meta, k)
-    # measured 2026-11: town 9/11, published 11/11, default_period 10/11, reference_month 9/11
-    assert hits["published"] == len(docs)
-    assert hits["default_period"] >= len(docs) - 1
-    assert hits["town"] >= len(docs) - 2 and hits["reference_month"] >= len(docs) - 2
+    # measured 2026-11-23: 11/11 for all but reference_month 10/11: qiandongnan-2023's gold says 2023-12,
+    # GUIDELINES §1 gives the delivery month 2024-01 ('（2024年1月31日在黔东南州…会议上）')
+    assert hits["town"] == hits["published"] == hits["default_period"] == len(docs)
+    assert hits["reference_month"] >= len(docs) - 1
+
+
+# -- reporting unit: the division table gives full official names -----------------------------------
+
+def test_short_form_in_the_delivery_line_gives_the_full_official_name():
+    r = infer_metadata("政府工作报告\n（2024年1月31日在黔东南州第十五届人民代表大会第四次会议上）\n各位代表：")
+    assert r.meta.town == "黔东南苗族侗族自治州"
+    assert "congress" in r.sources["town"].how and r.sources["town"].confidence >= 0.9
+
+
+def test_league_report_named_by_its_bare_name():
+    text = ("各位主任、委员：\n下面，我代表行署作工作报告。\n一、2023年工作回顾\n锡林郭勒草原……"
+            "锡林浩特市、二连浩特市……锡林郭勒经济……")
+    assert infer_metadata(text).meta.town == "锡林郭勒盟"
+
+
+def test_city_report_that_names_its_province_and_other_cities():
+    text = ("各位代表：\n我代表市人民政府向大会报告工作。\n2023年，在省委省政府坚强领导下，全市……四川省、四川。"
+            "成都市、成都。全市……绵阳市……绵阳……绵阳经济……绵阳发展……绵阳人民。")
+    assert infer_metadata(text).meta.town == "绵阳市"
+
+
+def test_prefecture_report_that_often_says_the_province():
+    text = "2023年工作回顾\n刚刚过去的2023年，是我州经济蝶变之年。" + "阿坝经济向好，居全省前列，在全省开展试点，全州……" * 6
+    assert infer_metadata(text).meta.town == "阿坝藏族羌族自治州"
+
+
+def test_district_outside_the_table_written_in_full():
+    text = "各位代表：\n我代表区人民政府向大会报告工作。\n2023年是黄山区发展史上极不寻常的一年……黄山市、黄山区……黄山区经济……"
+    r = infer_metadata(text)
+    assert r.meta.town == "黄山区" and "not in the division table" in r.sources["town"].how
+
+
+def test_town_report_keeps_the_town_not_its_district():
+    text = "所前:坚持深度融合\n刚刚过去的2022年,所前发展……全镇上下……萧山区……全区第一……所前镇……所前镇工业……萧山"
+    assert infer_metadata(text).meta.town == "所前镇"
+
+
+def test_state_council_report_has_no_local_unit():
+    r = infer_metadata("各位代表：\n现在，我代表国务院，向大会报告政府工作。\n一、2023年工作回顾\n国内生产总值……")
+    assert r.meta.town is None and "town" in r.missing
+
+
+# -- year from the text's own evidence ---------------------------------------------------------------
+
+def test_half_year_report_takes_the_latest_year_it_writes_not_a_target():
+    text = "瓜沥交出半年考答卷\n瓜沥今年上半年的答卷成绩依然精彩……成功创建为2023年全区首个……到2025年力争……2022年以来"
+    r = infer_metadata(text)
+    assert (r.meta.default_period, r.meta.reference_month) == ("2023-H1", "2023-06")
+    assert r.sources["default_period"].confidence <= 0.5
+
+
+def test_review_that_opens_with_its_year():
+    r = infer_metadata("各位代表：\n我代表市人民政府报告工作。\n\n2023年，在市委坚强领导下……2024年是……")
+    assert r.meta.default_period == "2023" and r.meta.reference_month == "2023-12"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(list("我代表市州县区镇人民政府在第十届人民代表大会今年上半年2023黔东南锡林郭勒盟全省:：\n，。")), max_size=80))
+def test_never_raises(text):
+    r = infer_metadata(text)
+    assert set(r.missing) == {k for k, v in vars(r.meta).items() if v is None} & set(r.sources)
+
+
+def test_town_accuracy_on_the_city_reports():
+    """142 city reports whose ids name the city; 3 of them hold the State Council's report instead."""
+    if not UNLABELED.exists():
+        pytest.skip("no unlabeled corpus")
+    with lzma.open(UNLABELED, "rt", encoding="utf-8") as f:
+        rows = [row for row in map(json.loads, f) if row["id"].startswith("city-")]
+    right = 0
+    for row in rows:
+        town = infer_metadata(row["text"]).meta.town
+        right += town is not None and town.startswith(row["id"].split("-")[1])
+    # measured 2026-11-23: 139/142 (before the division table: 101/142)
+    assert right >= len(rows) - 4

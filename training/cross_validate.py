@@ -41,7 +41,7 @@ def run_fold(doc, train, config, epochs, out_dir: Path) -> dict[str, list[Labele
     tagger = initial_tagger(repo_path(config["paths"]["pretrained"]), settings=config["finetune"])
     fine_tune(tagger, train, None, settings=config["finetune"], seed=config["seed"],
               output_dir=out_dir / "checkpoints", epochs=epochs)
-    scores = tagger.char_scores_batch([doc.text])[0]
+    scores = tagger.char_scores_batch([doc.text], towns=[doc.meta.town])[0]
     path = [tagger.tags[i] for i in viterbi_decode(scores, tagger.tags)]
     predictions["model"] = bio_to_spans(path)
     predictions["model+town"] = bio_to_spans(_mark_town(doc.text, doc.meta.town, path)) if doc.meta.town \
@@ -55,11 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", help="comma-separated held-out document ids (default: all)")
     parser.add_argument("--epochs", type=int, help="override cross_validate.epochs")
     parser.add_argument("--resume", action="store_true", help="reuse folds already in the output folder")
+    parser.add_argument("--threads", type=int, help="override finetune.threads (e.g. 1 beside another job)")
     parser.add_argument("--output", default="runs/cv")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = load_config(args.config)
     epochs = args.epochs or config["cross_validate"]["epochs"]
+    if args.threads:
+        config["finetune"]["threads"] = args.threads
     docs = read_gold(first_existing(config["paths"]["gold"]))
     wanted = args.folds.split(",") if args.folds else [d.id for d in docs]
     out_dir = repo_path(args.output)
