@@ -27,6 +27,8 @@ class GovieTaggerConfig(PretrainedConfig):
         tokenizer_kind: ``"char"`` (govie's character tokenizer) or ``"hf"`` (a Hugging Face one).
         rule_features: the encoder also reads the rule tagger's tag of each token (an embedding added
             to the token embedding), so the network learns where to trust and where to fix the rules.
+        rule_feature_dropout: in training, the share of tokens whose rule tag is hidden (set to ``O``),
+            so the network also learns from the text itself.
     """
 
     model_type = MODEL_TYPE
@@ -34,7 +36,7 @@ class GovieTaggerConfig(PretrainedConfig):
     def __init__(self, encoder: PretrainedConfig | dict[str, Any] | None = None, *,
                  tags: Sequence[str] = BIO_TAGS, window_length: int = 256, stride: int | None = None,
                  classifier_dropout: float = 0.1, tokenizer_kind: str = "char", rule_features: bool = False,
-                 govie_version: str | None = None, **kwargs):
+                 rule_feature_dropout: float = 0.0, govie_version: str | None = None, **kwargs):
         if isinstance(encoder, dict):
             encoder = dict(encoder)
             encoder_type = encoder.pop("model_type", "bert")
@@ -46,6 +48,7 @@ class GovieTaggerConfig(PretrainedConfig):
         self.classifier_dropout = classifier_dropout
         self.tokenizer_kind = tokenizer_kind
         self.rule_features = rule_features
+        self.rule_feature_dropout = rule_feature_dropout
         import govie
 
         if govie_version is not None and govie_version.split(".")[0] != govie.__version__.split(".")[0]:

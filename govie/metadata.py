@@ -46,7 +46,7 @@ _LUNAR = re.compile(r"农历\s*([甲乙丙丁戊己庚辛壬癸][子丑寅卯辰
 _CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DELIVERY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*在[^。\n]{2,40}?(?:会议|大会)")
 _REPORT_TITLE = re.compile(r"(\d{4})年(上半年|下半年|一季度|前三季度)?(?:政府)?(?:工作报告|党代会报告|工作总结|报告)")
-_REVIEW_YEAR = re.compile(r"(?:回顾|刚刚过去的|过去的)\s*(\d{4})\s*年?|(\d{4})年(?:政府)?(?:工作)?回顾|(\d{4})年工作总结")
+_REVIEW_YEAR = re.compile(r"(?:回顾|刚刚过去的|过去的)\s*(\d{4})\s*年?|(\d{4})年(?:政府)?(?:工作)?的?回顾|(\d{4})年工作总结")
 # a paragraph that opens the review of a year: '2023年，在市委…', '刚刚过去的2025年，', '2023年是…之年'
 _OPENING_YEAR = re.compile(r"(?:^|[\n。])\s*(?:[一二三四五六七八九十]+、\s*)?(?:刚刚过去的|过去的)?(\d{4})\s*年\s*[，,是]")
 _DELIVERY_UNIT = re.compile(r"我代表\s*([\u4e00-\u9fa5]{0,10}?)(市|县|区|州|镇|乡|盟|旗|省)?(?:人民政府|政府|行署|行政公署)")
@@ -202,6 +202,9 @@ _DELEGATE = re.compile(r"我代表\s*([\u4e00-\u9fa5]{2,16}?)(?:人民政府|政
 _SIGNATURE = re.compile(r"([\u4e00-\u9fa5]{2,16}?)人民政府(?:代?(?:市|县|区|州|盟|省|镇|乡)长|主席|盟长)")
 _TITLE = re.compile(r"^\s*(?:标题\s*[:：])?\s*([\u4e00-\u9fa5]{2,16}?)(?:\d{4}年|关于|政府工作报告)", re.M)
 _NATIONAL = re.compile(r"我代表国务院")
+# X市/X区/X县 that are places of another kind: 精致城市, 胜利社区, 起步区, 经开区
+_NOT_UNIT = re.compile(r"(?:城|都|超|门|上|夜|集|股|楼|车|菜)市$|(?:旧|老|主|心)城区$|(?:社|园|景|片|街|小|矿|库|厂|校|发|范|税|贸"
+                       r"|保|验|能|步|心|辖|牧|灾|湾|特|专|务|业|游|住|镇|点)区$|(?:郡|州|市|区)县$")
 
 
 def _as_unit_name(raw: str, kind: str | None = None) -> tuple[str, bool] | None:
@@ -218,47 +221,26 @@ def _as_unit_name(raw: str, kind: str | None = None) -> tuple[str, bool] | None:
 
 
 def _infer_town(text: str) -> FieldSource:
-    head = text[:1500]
     kind = _unit_type(text)
-    if _NATIONAL.search(head):
+    if _NATIONAL.search(text[:1500]):
         return FieldSource(None, "the State Council's national report: no local reporting unit", 0.0)
-    strong = ((_HEADER_UNIT, head, "page header", 0.95), (_CONGRESS, text[:600], "delivered at the congress of", 0.95),
-              (_DELEGATE, head, "delivered on behalf of", 0.95), (_SIGNATURE, head, "signed by the government of", 0.9),
-              (_TITLE, head, "title", 0.9))
-    for pattern, where, how, confidence in strong:
-        for m in pattern.finditer(where):
-            unit = _as_unit_name(m.group(1), kind)
-            if unit:
-                return FieldSource(unit[0], f"{how} {m.group(0)[:24]!r}" + ("" if unit[1] else " (not in the division table)"),
-                                   confidence if unit[1] or unit[0].endswith(("镇", "乡", "街道")) else confidence - 0.1)
+    named = _self_named(text, kind)
+    if named is not None:
+        return named
     if kind in ("镇", "乡"):  # towns are in no table
         return _infer_town_by_pattern(text, kind)
-    scores = load_divisions().mentions(text)
-    divisions = load_divisions().divisions
-    # a 盟 and a 地区 are both run by a 行署
-    ranked = [(n, s) for n, s in scores.most_common()
-              if kind is None or divisions[n].kind == kind or (kind == "盟" and n.endswith("地区"))]
-    if kind is None:  # no 我市/全县…: a province is the reporting unit only if it says so (全省)
-        ranked = [(n, s) for n, s in ranked if divisions[n].level != "province"]
-    if kind in ("县", "区", "旗", "市"):  # counties and districts outside the table, written in full
-        for name, n in _full_mentions(text).items():
-            if name.endswith(kind) and name not in divisions and load_divisions().resolve(name) is None:
-                # the bare stem counts only as often as the full name ('配合' is no name)
-                ranked.append((name, 3 * n + min(text.count(name[:-1]) - n, 2 * n)))
-        ranked.sort(key=lambda e: -e[1])
-    # the reporting unit is also the one whose government and congress the text names ('绵阳市人民政府', '阿坝州委')
-    # (table names only: '配合市人大' is no 配合市)
-    ranked = sorted(((n, s + 5 * len(re.findall(rf"{re.escape(n)}(?:人民政府|政府|委员会|人大|政协|委(?!员))", text))
-                      if n in divisions else s) for n, s in ranked), key=lambda e: -e[1])
-    if ranked and ranked[0][1] >= (3 if kind else 6):
+    ranked = _rank_units(text, kind)
+    if ranked and ranked[0][1] >= (1 if kind else 6):
+        divisions = load_divisions().divisions
         name, score = ranked[0]
         # a prefecture report also says 全省 when it speaks of its province: a child that
         # outnumbers its parent threefold is the reporting unit
+        scores = load_divisions().mentions(text)
         child = max(((n, s) for n, s in scores.items() if divisions[n].parent == name), key=lambda e: e[1], default=None)
         if child and child[1] >= max(3 * score, 15):
             return FieldSource(child[0], f"{child[0]} ({child[1]} points) outnumbers its parent {name} ({score})", 0.7)
         second = ranked[1][1] if len(ranked) > 1 else 0
-        sure = 0.85 if score >= 2 * max(second, 5) else 0.65 if score >= 6 else 0.55
+        sure = 0.85 if score >= 2 * max(second, 5) else 0.65 if score >= 6 else 0.55 if score >= 3 else 0.4
         where = "in the division table" if name in divisions else "written in full (not in the division table)"
         return FieldSource(name, f"most mentioned {kind or 'unit'} {where} ({score} points, next {second})",
                            sure if kind else sure - 0.15)
@@ -268,6 +250,47 @@ def _infer_town(text: str) -> FieldSource:
         if unit and unit[1]:
             return FieldSource(unit[0], found.how + " → division table", found.confidence)
     return found
+
+
+def _self_named(text: str, kind: str | None) -> FieldSource | None:
+    """The unit where the report names itself: page header, congress, delegate, signature, title."""
+    head = text[:1500]
+    strong = ((_HEADER_UNIT, head, "page header", 0.95), (_CONGRESS, text[:600], "delivered at the congress of", 0.95),
+              (_DELEGATE, head, "delivered on behalf of", 0.95), (_SIGNATURE, head, "signed by the government of", 0.9),
+              (_TITLE, head, "title", 0.9))
+    for pattern, where, how, confidence in strong:
+        for m in pattern.finditer(where):
+            unit = _as_unit_name(m.group(1), kind)
+            if unit:
+                known = unit[1] or unit[0].endswith(("镇", "乡", "街道"))  # towns are in no table
+                return FieldSource(unit[0], f"{how} {m.group(0)[:24]!r}" + ("" if unit[1] else " (not in the division table)"),
+                                   confidence if known else confidence - 0.1)
+    return None
+
+
+def _rank_units(text: str, kind: str | None) -> list[tuple[str, int]]:
+    """Divisions of the reporting unit's kind (and full-written names outside the table), best first."""
+    table = load_divisions()
+    divisions = table.divisions
+    # a 盟 and a 地区 are both run by a 行署
+    ranked = [(n, s) for n, s in table.mentions(text).items()
+              if kind is None or divisions[n].kind == kind or (kind == "盟" and n.endswith("地区"))]
+    if kind is None:  # no 我市/全县…: a province is the reporting unit only if it says so (全省)
+        ranked = [(n, s) for n, s in ranked if divisions[n].level != "province"]
+    if kind in ("县", "区", "旗", "市"):  # counties and districts outside the table, written in full
+        best_known = max((s for _, s in ranked), default=0)
+        for name, n in _full_mentions(text).items():
+            if name.endswith(kind) and not _NOT_UNIT.search(name) and table.resolve(name) is None:
+                # the bare stem counts only as often as the full name ('配合' is no name)
+                score = 3 * n + min(text.count(name[:-1]) - n, 2 * n)
+                # a prefecture's review names its county-level cities (荣成市 in 威海's) more often
+                # in full than itself: an unlisted name must outnumber the listed ones threefold
+                if score >= 3 * best_known:
+                    ranked.append((name, score))
+    # the reporting unit is also the one whose government and congress the text names ('绵阳市人民政府',
+    # '阿坝州委'); table names only: '配合市人大' is no 配合市
+    return sorted(((n, s + 5 * len(re.findall(rf"{re.escape(n)}(?:人民政府|政府|委员会|人大|政协|委(?!员))", text))
+                    if n in divisions else s) for n, s in ranked), key=lambda e: -e[1])
 
 
 def _unit_type(text: str) -> str | None:
@@ -485,6 +508,10 @@ _PACKED = (
 _COMMON_BIGRAMS: frozenset[str] = frozenset(_PACKED[i:i + 2] for i in range(0, len(_PACKED), 2))
 
 
+# words of time that a half-year or quarterly report repeats as often as its town's name
+_PERIOD_BIGRAMS = frozenset({"半年", "季度", "年度", "同期", "同比", "环比", "累计", "月份", "年底", "年末"})
+
+
 def _is_word(stem: str) -> bool:
     return any(stem[i:i + 2] in _COMMON_BIGRAMS for i in range(len(stem) - 1))
 
@@ -495,7 +522,7 @@ def _bare_name(text: str) -> tuple[str, int] | None:
     for run in re.findall(r"[\u4e00-\u9fa5]{2,}", text):
         for i in range(len(run) - 1):
             gram = run[i:i + 2]
-            if gram not in _COMMON_BIGRAMS and not any(c in _GENERIC for c in gram):
+            if gram not in _COMMON_BIGRAMS and gram not in _PERIOD_BIGRAMS and not any(c in _GENERIC for c in gram):
                 counts[gram] += 1
     for gram, n in counts.most_common(3):
         if n < 5:

@@ -58,6 +58,9 @@ class GovieTaggerModel(PreTrainedModel):
         if self.rule_embeddings is not None:
             if rule_tag_ids is None:
                 raise ValueError("this model reads rule features: pass rule_tag_ids (govie.tagger.Tagger does)")
+            if self.training and self.config.rule_feature_dropout > 0:
+                hidden = torch.rand(rule_tag_ids.shape, device=rule_tag_ids.device) < self.config.rule_feature_dropout
+                rule_tag_ids = rule_tag_ids.masked_fill(hidden, 0)
             embeds = self.encoder.get_input_embeddings()(input_ids) + self.rule_embeddings(rule_tag_ids)
             outputs = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask, **kwargs)
         else:

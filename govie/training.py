@@ -287,7 +287,8 @@ def initial_tagger(init: str | Path, *, settings: dict[str, Any]):
         return tagger
     kwargs = {"window_length": settings["max_length"], "stride": settings["stride"],
               "classifier_dropout": settings.get("classifier_dropout", 0.1),
-              "rule_features": settings.get("rule_features", False)}
+              "rule_features": settings.get("rule_features", False),
+              "rule_feature_dropout": settings.get("rule_feature_dropout", 0.0)}
     if (path / VOCAB_FILE).is_file() and (path / "tokenizer_config.json").is_file():
         tokenizer = load_tokenizer(path)
         kind = "char" if isinstance(tokenizer, CharTokenizer) else "hf"

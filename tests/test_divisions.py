@@ -22,6 +22,8 @@ def test_table_covers_every_province_and_prefecture_level_unit(table):
     assert sum(n.endswith("自治州") for n in prefectures) == 30
     assert sum(n.endswith("盟") for n in prefectures) == 3
     assert sum(n.endswith("地区") for n in prefectures) == 7
+    names = list(table.divisions)
+    assert sum(n.endswith("自治县") for n in names) == 117 and sum(n.endswith("自治旗") for n in names) == 3
 
 
 def test_every_parent_is_in_the_table(table):

@@ -151,3 +151,25 @@ def test_shipped_model_loads_offline_and_tags_a_seed_report(monkeypatch):
     labels = {s.label for s in spans}
     assert {"VAL", "UNIT", "IND"} <= labels
     assert any(text[s.start:s.end] == "17.03亿" and s.label == "VAL" for s in spans) or len(spans) > 20
+
+
+def test_rule_feature_model_round_trips_with_its_lexicon(tmp_path):
+    from govie.rules import RuleTagger
+
+    torch.manual_seed(0)
+    tagger = random_tagger()
+    config = tagger.config
+    config.rule_features = True
+    model = GovieTaggerModel(config)
+    rules = RuleTagger(["财政总收入", "地区生产总值"])
+    tagger = Tagger(model, tagger.tokenizer, device="cpu", rules=rules)
+    with_rules = tagger.char_scores_batch([TEXT], towns=["瓜沥镇"])[0]
+    tagger.save_pretrained(tmp_path)
+    assert (tmp_path / "rules_lexicon.txt").read_text(encoding="utf-8").split() == ["地区生产总值", "财政总收入"]
+    loaded = Tagger.from_pretrained(tmp_path, device="cpu")
+    np.testing.assert_array_equal(loaded.char_scores_batch([TEXT], towns=["瓜沥镇"])[0], with_rules)
+    (tmp_path / "rules_lexicon.txt").unlink()
+    with pytest.raises(ModelLoadError, match="rules_lexicon.txt"):
+        Tagger.from_pretrained(tmp_path)
+    with pytest.raises(ValueError, match="rule_tag_ids"):
+        model(input_ids=torch.tensor([[2, 8, 3]]))
