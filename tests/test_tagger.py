@@ -138,7 +138,7 @@ def test_model_card_states_config_and_figures(tmp_path):
     assert "1 layers x 16 hidden" in card
 
 
-def test_shipped_model_loads_offline_and_tags_a_seed_report(monkeypatch):
+def test_shipped_model_loads_offline_and_tags_a_seed_report(monkeypatch, tmp_path):
     from tests.conftest import RAW_DIR
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -173,3 +173,5 @@ def test_rule_feature_model_round_trips_with_its_lexicon(tmp_path):
         Tagger.from_pretrained(tmp_path)
     with pytest.raises(ValueError, match="rule_tag_ids"):
         model(input_ids=torch.tensor([[2, 8, 3]]))
+    tagger.save_pretrained(tmp_path)
+    assert Tagger.from_pretrained(tmp_path).predict(text, town="瓜沥镇") == spans

@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(seqeval strict IOB2, character tags; model fine-tuned {epochs} epochs per fold)\n")
     for name in SYSTEMS:
         print(f"## {name}\n\n{scores_table(tables[name])}\n")
-    print("## micro F1 per held-out document\n\n| document | " + " | ".join(SYSTEMS) + " |\n|---" * (
-        len(SYSTEMS) + 1) + "|")
+    print("## micro F1 per held-out document\n\n| document | " + " | ".join(SYSTEMS) + " |")
+    print("|---" * (len(SYSTEMS) + 1) + "|")
     for doc_id, row in per_document.items():
         print(f"| {doc_id} | " + " | ".join(f"{row[n]:.3f}" for n in SYSTEMS) + " |")
     return 0

@@ -24,7 +24,7 @@ from transformers import BertConfig, Trainer, TrainingArguments  # noqa: E402
 
 from govie.tokenizer import CharTokenizer  # noqa: E402
 from govie.training import (LogCallback, MaskingCollator, first_existing, load_config, masked_lm_class, mlm_chunks,  # noqa: E402
-                            read_gold, read_unlabeled, repo_path, set_seed)
+                            read_unlabeled, repo_path, set_seed)
 
 logger = logging.getLogger("govie.training")
 
@@ -42,14 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(settings["threads"])
     tokenizer = CharTokenizer.from_pretrained(repo_path(config["paths"]["vocab"]).parent)
     texts = read_unlabeled(first_existing(config["paths"]["unlabeled"]))
-    # The gold texts are unlabeled text too here (no labels are used), most already in the corpus.
-    gold_ids = {doc.text[:200] for doc in read_gold(first_existing(config["paths"]["gold"]))}
+    # Text only, no labels: the six city/county gold documents are part of this corpus (see corpora/README.md).
     chunks = mlm_chunks(texts, tokenizer, settings["max_length"])
     heldout_every = 50
     train = [c for i, c in enumerate(chunks) if i % heldout_every]
     heldout = [c for i, c in enumerate(chunks) if not i % heldout_every]
-    logger.info("%d texts (%d chars), %d training chunks, %d held out; %d gold texts not added",
-                len(texts), sum(map(len, texts)), len(train), len(heldout), len(gold_ids))
+    logger.info("%d texts (%d chars), %d training chunks, %d held out",
+                len(texts), sum(map(len, texts)), len(train), len(heldout))
 
     encoder = BertConfig(vocab_size=tokenizer.vocab_size, pad_token_id=tokenizer.pad_token_id,
                          **{k: v for k, v in config["encoder"].items() if k != "model_type"})
