@@ -54,7 +54,7 @@ def _bucket(value: int, buckets: Sequence[int] = _DIST_BUCKETS) -> int:
 
 
 def _hash(feature: str, n: int) -> int:
-    return zlib.crc32(feature.encode("utf-8")) % n
+    return zlib.crc32(feature.encode("utf-8", "surrogatepass")) % n
 
 
 class PairFeaturizer:

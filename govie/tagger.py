@@ -143,6 +143,7 @@ class Tagger:
         state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
                  for k, v in self.model.state_dict().items()}
         save_file(state, str(path / WEIGHTS_FILE), metadata={"format": "pt"})
+        (path / WEIGHTS_FILE).chmod(0o644)  # safetensors writes 0600; a shipped model must be readable by all
         self.tokenizer.save_pretrained(path)
         if self.rules is not None and self.config.rule_features:
             (path / RULES_LEXICON_FILE).write_text("\n".join(sorted(self.rules.lexicon)) + "\n", encoding="utf-8")

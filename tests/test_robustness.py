@@ -103,10 +103,6 @@ def test_odd_texts_do_not_crash(name):
     assert_offsets_point_into(text, result)
 
 
-@pytest.mark.xfail(raises=UnicodeEncodeError, strict=True,
-                   reason="known bug: govie/relation_model.py _hash encodes features as strict UTF-8 and "
-                          "crashes on a lone surrogate (fix: .encode('utf-8', 'surrogatepass')); remove this "
-                          "mark when fixed")
 def test_lone_surrogate_does_not_crash():
     text = "财政收入\ud800增长5%。"
     assert_offsets_point_into(text, extract(text, town="斜桥镇", default_period="2024", reference_month="2024-12"))

@@ -150,7 +150,9 @@ def test_shipped_model_loads_offline_and_tags_a_seed_report(monkeypatch, tmp_pat
     spans = tagger.predict(text, town="瓜沥镇")
     labels = {s.label for s in spans}
     assert {"VAL", "UNIT", "IND"} <= labels
-    assert any(text[s.start:s.end] == "17.03亿" and s.label == "VAL" for s in spans) or len(spans) > 20
+    assert any(text[s.start:s.end] == "17.03亿" and s.label == "VAL" for s in spans)
+    tagger.save_pretrained(tmp_path)
+    assert Tagger.from_pretrained(tmp_path).predict(text, town="瓜沥镇") == spans
 
 
 def test_rule_feature_model_round_trips_with_its_lexicon(tmp_path):
@@ -173,5 +175,3 @@ def test_rule_feature_model_round_trips_with_its_lexicon(tmp_path):
         Tagger.from_pretrained(tmp_path)
     with pytest.raises(ValueError, match="rule_tag_ids"):
         model(input_ids=torch.tensor([[2, 8, 3]]))
-    tagger.save_pretrained(tmp_path)
-    assert Tagger.from_pretrained(tmp_path).predict(text, town="瓜沥镇") == spans
