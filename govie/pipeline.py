@@ -111,10 +111,11 @@ class Extraction:
 class Pipeline:
     """Tagger + linker + metadata inference; call it on a text, or :meth:`pipe` many texts."""
 
-    def __init__(self, tagger: _Tagger, linker: _Linker, *, name: str = "govie") -> None:
+    def __init__(self, tagger: _Tagger, linker: _Linker, *, name: str = "govie", clean: bool = True) -> None:
         self.tagger = tagger
         self.linker = linker
         self.name = name
+        self.clean = clean
 
     def __repr__(self) -> str:
         return f"Pipeline(tagger={type(self.tagger).__name__}, linker={getattr(self.linker, 'name', type(self.linker).__name__)})"
@@ -145,13 +146,25 @@ class Pipeline:
         for lo in range(0, n, batch_size):
             batch = range(lo, min(lo + batch_size, n))
             metas = [self._metadata(texts[i], ids[i], **{k: v[i] for k, v in columns.items()}) for i in batch]
-            tags = self.tagger.predict_batch([texts[i] for i in batch], towns=[m[0].town for m in metas])
+            tags = self._tag([texts[i] for i in batch], [m[0].town for m in metas])
             for i, (meta, sources), ranges in zip(batch, metas, tags):
                 yield self._extract(texts[i], meta, sources, ranges, ids[i])
                 if progress is not None:
                     progress.update(1)
         if progress is not None:
             progress.close()
+
+    def _tag(self, texts: list[str], towns: list[str | None]) -> list[list[LabeledRange]]:
+        """Tag the texts; with ``clean`` the tagger sees :func:`govie.cleaning.clean_text` output
+        (no stray spaces, furniture or full-width digits) and its spans are mapped back to raw offsets."""
+        if not self.clean:
+            return self.tagger.predict_batch(texts, towns=towns)
+        from govie.cleaning import clean_text
+
+        cleaned = [clean_text(text) for text in texts]
+        tags = self.tagger.predict_batch([c.text for c in cleaned], towns=towns)
+        return [[LabeledRange(r.label, *c.span_to_raw(r.start, r.end)) for r in ranges]
+                for c, ranges in zip(cleaned, tags)]
 
     def _metadata(self, text: str, doc_id: str, **given: str | None) -> tuple[Meta, dict[str, Any]]:
         if given["town"] and given["default_period"] and given["reference_month"]:  # nothing to infer

@@ -180,3 +180,20 @@ def test_missing_metadata_falls_back_to_valid_values(nlp, caplog):
     assert out.metadata_sources["default_period"]["how"].startswith("fallback")
     assert "default_period not found" in caplog.text
     assert all(t.town and t.period for t in out.tuples)
+
+
+def test_tagger_sees_cleaned_text_and_spans_map_back_to_raw():
+    class RecordingTagger:
+        """Tags every '万' run; records what text it was given."""
+
+        seen: list[str] = []
+
+        def predict_batch(self, texts, *, towns=None, show_progress=False):
+            self.seen.extend(texts)
+            return [[LabeledRange("VAL", i - 2, i + 1) for i, ch in enumerate(t) if ch == "万"] for t in texts]
+
+    raw = "新增就业 岗位\u00a0１２万个。"
+    nlp = Pipeline(RecordingTagger(), HeuristicLinker())
+    result = nlp(raw, town="斜桥镇", default_period="2024", reference_month="2024-12")
+    assert RecordingTagger.seen == ["新增就业岗位12万个。"]  # stray spaces gone, digits folded
+    assert [(s.label, raw[s.start:s.end]) for s in result.spans if s.label == "VAL"] == [("VAL", "１２万")]
