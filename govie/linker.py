@@ -112,7 +112,20 @@ def candidates_for(layout: TextLayout, value: Span, *, window: int = 200) -> lis
     return layout.between("IND", lo, hi)
 
 
-class HeuristicLinker:
+class SpanLinker:
+    """A linker chooses, for each VAL, its IND and UNIT (:meth:`link_spans`); the tuple fields
+    then come from the normalizers, the same for every linker."""
+
+    name = "linker"
+
+    def link(self, doc: Document) -> list[IndicatorTuple]:
+        return build_tuples(doc, self.link_spans(doc))
+
+    def link_spans(self, doc: Document) -> list[Link]:
+        raise NotImplementedError
+
+
+class HeuristicLinker(SpanLinker):
     """Rule baseline: counted noun after the value, else nearest IND to the left in the clause, ...
 
     Order of preference for a VAL's indicator:
@@ -125,9 +138,6 @@ class HeuristicLinker:
     """
 
     name = "heuristic"
-
-    def link(self, doc: Document) -> list[IndicatorTuple]:
-        return build_tuples(doc, self.link_spans(doc))
 
     def link_spans(self, doc: Document) -> list[Link]:
         layout = TextLayout(doc)

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from govie.document import Document, IndicatorTuple, Span
-from govie.linker import HeuristicLinker, Link, TextLayout, build_tuples, candidates_for, unit_after
+from govie.linker import HeuristicLinker, Link, SpanLinker, TextLayout, candidates_for, unit_after
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class _Example:
     gold: int
 
 
-class LearnedLinker:
+class LearnedLinker(SpanLinker):
     """Learned VAL→IND linker with the same interface as :class:`govie.linker.HeuristicLinker`."""
 
     name = "learned"
@@ -134,9 +134,6 @@ class LearnedLinker:
         self._fallback = HeuristicLinker()
 
     # -- inference -------------------------------------------------------------------------------
-    def link(self, doc: Document) -> list[IndicatorTuple]:
-        return build_tuples(doc, self.link_spans(doc))
-
     def link_spans(self, doc: Document) -> list[Link]:
         layout = TextLayout(doc)
         links = []
