@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             figures[f"leave-one-document-out over {len(cv['folds'])} gold documents: {name}"] = table
         notes.append(f"Cross-validation: the same recipe fine-tuned {cv['epochs']} epochs per fold (no dev set), "
                      "rules = govie.rules.RuleTagger.from_documents(other documents); "
-                     "`python training/cross_validate.py`.")
+                     "`python benchmarks/tagger_cv.py`.")
         micro = {name: table["micro avg"]["f1"] for name, table in cv["tables"].items()}
         verdict = "beats" if micro.get("model", 0) > micro.get("rules", 0) else "does not beat"
         notes.append(f"Cross-validated micro F1: model {micro.get('model', 0):.4f}, rules {micro.get('rules', 0):.4f}: "

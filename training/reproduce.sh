@@ -9,5 +9,5 @@ mkdir -p runs
 python training/build_vocab.py --config "$CONFIG"
 python training/pretrain.py --config "$CONFIG" 2>&1 | tee runs/pretrain.log
 python training/finetune.py --config "$CONFIG" 2>&1 | tee runs/finetune.log
-python training/cross_validate.py --config "$CONFIG" 2>&1 | tee runs/cv.log
+python benchmarks/tagger_cv.py --config "$CONFIG" 2>&1 | tee runs/cv.log
 python training/export.py --config "$CONFIG"

@@ -1,7 +1,7 @@
 """Leave-one-document-out cross-validation over the gold corpus: rule baseline vs. the default model recipe.
 
-    python training/cross_validate.py --config training/configs/default.json     # all 11 folds
-    python training/cross_validate.py --folds guali-2023h1,jian-2023 --epochs 2  # a quick subset
+    python benchmarks/tagger_cv.py --config training/configs/default.json     # all 11 folds
+    python benchmarks/tagger_cv.py --folds guali-2023h1,jian-2023 --epochs 2  # a quick subset
 
 For each gold document, the rule tagger (``RuleTagger.from_documents`` on the other documents)
 and the default recipe (the pretrained encoder fine-tuned on the other documents for
