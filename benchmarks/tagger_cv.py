@@ -9,7 +9,8 @@ and the default recipe (the pretrained encoder fine-tuned on the other documents
 Scores are seqeval, strict IOB2 over character tags, per label and micro, pooled over all held-out
 documents. The model is also scored with TOWN mentions of ``meta.town`` marked where it says O
 (``Tagger(mark_town=True)``). Each fold's predictions are kept in ``runs/cv/`` so an interrupted run
-resumes (``--resume``); the tables go to stdout and ``runs/cv/summary.json``.
+resumes (``--resume``); the tables go to stdout and ``runs/cv/summary.json``. ``--save-models`` also
+keeps each fold's tagger (``runs/cv/models/<held-out id>/``) for ``benchmarks/tuples_cv.py --tags neural``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ logger = logging.getLogger("govie.training")
 SYSTEMS = ("rules", "model", "model+town")
 
 
-def run_fold(doc, train, config, epochs, out_dir: Path) -> dict[str, list[LabeledRange]]:
+def run_fold(doc, train, config, epochs, out_dir: Path, save_model: bool = False) -> dict[str, list[LabeledRange]]:
     from govie.rules import RuleTagger
     from govie.tagger import _mark_town
 
@@ -41,6 +42,8 @@ def run_fold(doc, train, config, epochs, out_dir: Path) -> dict[str, list[Labele
     tagger = initial_tagger(repo_path(config["paths"]["pretrained"]), settings=config["finetune"])
     fine_tune(tagger, train, None, settings=config["finetune"], seed=config["seed"],
               output_dir=out_dir / "checkpoints", epochs=epochs)
+    if save_model:  # for benchmarks/tuples_cv.py: a tagger that never saw ``doc``
+        tagger.save_pretrained(out_dir / "models" / doc.id)
     scores = tagger.char_scores_batch([doc.text], towns=[doc.meta.town])[0]
     path = [tagger.tags[i] for i in viterbi_decode(scores, tagger.tags)]
     predictions["model"] = bio_to_spans(path)
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", help="reuse folds already in the output folder")
     parser.add_argument("--threads", type=int, help="override finetune.threads (e.g. 1 beside another job)")
     parser.add_argument("--output", default="runs/cv")
+    parser.add_argument("--save-models", action="store_true",
+                        help="keep each fold's tagger in OUTPUT/models/<held-out id>/ (for tuples_cv.py --tags neural)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = load_config(args.config)
@@ -78,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             fold = {name: [LabeledRange(*s) for s in stored["spans"][name]] for name in SYSTEMS}
         else:
             began = time.time()
-            fold = run_fold(doc, [d for d in docs if d.id != doc.id], config, epochs, out_dir)
+            fold = run_fold(doc, [d for d in docs if d.id != doc.id], config, epochs, out_dir, args.save_models)
             fold_file.write_text(json.dumps({"epochs": epochs, "seconds": round(time.time() - began), "spans": {
                 name: [[s.label, s.start, s.end] for s in spans] for name, spans in fold.items()}}) + "\n")
         gold_tags = spans_to_bio(len(doc.text), doc.spans)

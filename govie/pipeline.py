@@ -7,8 +7,11 @@
 ('财政总收入', 1703000000)
 
 A pipeline is a tagger (the shipped neural model, else the rule tagger) plus a linker (the learned
-relation layer if one is shipped, else the heuristic one). Metadata the caller does not give is
-inferred from the text (:mod:`govie.metadata`) and the result says what was inferred and how.
+relation layer if one is shipped, else the heuristic one). When the linker reads span
+representations (a dense :class:`govie.relation_model.LearnedLinker`) and the tagger is the neural
+one it was trained with, the tagger's one forward pass gives both the tags and the per-character
+hidden states the linker reads; otherwise the linker scores with its sparse part only. Metadata
+the caller does not give is inferred from the text (:mod:`govie.metadata`) and the result says what was inferred and how.
 """
 
 from __future__ import annotations
@@ -116,6 +119,9 @@ class Pipeline:
         self.linker = linker
         self.name = name
         self.clean = clean
+        check = getattr(linker, "check_encoder", None)
+        #: whether the tagger hands the linker its hidden states (checked once: same encoder, see check_encoder)
+        self.pass_hidden = bool(check(tagger)) if check is not None else False
 
     def __repr__(self) -> str:
         return f"Pipeline(tagger={type(self.tagger).__name__}, linker={getattr(self.linker, 'name', type(self.linker).__name__)})"
@@ -146,25 +152,18 @@ class Pipeline:
         for lo in range(0, n, batch_size):
             batch = range(lo, min(lo + batch_size, n))
             metas = [self._metadata(texts[i], ids[i], **{k: v[i] for k, v in columns.items()}) for i in batch]
-            tags = self._tag([texts[i] for i in batch], [m[0].town for m in metas])
-            for i, (meta, sources), ranges in zip(batch, metas, tags):
-                yield self._extract(texts[i], meta, sources, ranges, ids[i])
+            tags, states = self._tag([texts[i] for i in batch], [m[0].town for m in metas])
+            states = states if states is not None else [None] * len(tags)
+            for i, (meta, sources), ranges, hidden in zip(batch, metas, tags, states):
+                yield self._extract(texts[i], meta, sources, ranges, ids[i], hidden)
                 if progress is not None:
                     progress.update(1)
         if progress is not None:
             progress.close()
 
-    def _tag(self, texts: list[str], towns: list[str | None]) -> list[list[LabeledRange]]:
-        """Tag the texts; with ``clean`` the tagger sees :func:`govie.cleaning.clean_text` output
-        (no stray spaces, furniture or full-width digits) and its spans are mapped back to raw offsets."""
-        if not self.clean:
-            return self.tagger.predict_batch(texts, towns=towns)
-        from govie.cleaning import clean_text
-
-        cleaned = [clean_text(text) for text in texts]
-        tags = self.tagger.predict_batch([c.text for c in cleaned], towns=towns)
-        return [[LabeledRange(r.label, *c.span_to_raw(r.start, r.end)) for r in ranges]
-                for c, ranges in zip(cleaned, tags)]
+    def _tag(self, texts: list[str], towns: list[str | None]):
+        """Tag the texts (and get hidden states when the linker reads them); see :func:`tag_texts`."""
+        return tag_texts(self.tagger, texts, towns, clean=self.clean, hidden=self.pass_hidden)
 
     def _metadata(self, text: str, doc_id: str, **given: str | None) -> tuple[Meta, dict[str, Any]]:
         if given["town"] and given["default_period"] and given["reference_month"]:  # nothing to infer
@@ -180,14 +179,64 @@ class Pipeline:
         return meta, sources
 
     def _extract(self, text: str, meta: Meta, sources: dict[str, Any], ranges: list[LabeledRange],
-                 doc_id: str) -> Extraction:
+                 doc_id: str, hidden=None) -> Extraction:
         ranges = add_town_mentions(text, ranges, meta.town)
         spans = [Span(id=i, label=r.label, start=r.start, end=r.end, text=text[r.start:r.end])
                  for i, r in enumerate(sorted(ranges, key=lambda r: r.start))]
         doc = Document(id=doc_id, text=text, meta=meta, spans=spans)
-        linked = [t for t in self.linker.link(doc) if _is_complete(t, doc_id)]
+        found = self.linker.link(doc, hidden=hidden) if hidden is not None else self.linker.link(doc)
+        linked = [t for t in found if _is_complete(t, doc_id)]
         return Extraction(text=text, meta=meta, metadata_sources=sources, spans=spans,
                           tuples=_extracted(doc, linked), doc_id=doc_id, linked=linked)
+
+
+def tag_texts(tagger: _Tagger, texts: Sequence[str], towns: Sequence[str | None], *, clean: bool = True,
+              hidden: bool = False) -> tuple[list[list[LabeledRange]], list | None]:
+    """Spans of each text in raw offsets, and (with ``hidden``) the tagger's per-character hidden
+    states of each raw text from the same forward pass (else None).
+
+    With ``clean`` the tagger sees :func:`govie.cleaning.clean_text` output (no stray spaces,
+    furniture or full-width digits); spans are mapped back to raw offsets and each raw character
+    takes the state of the cleaned character it became (a deleted one, that of the kept character
+    before it).
+    """
+    texts = list(texts)
+    if clean:
+        from govie.cleaning import clean_text
+
+        cleaned = [clean_text(text) for text in texts]
+        inputs = [c.text for c in cleaned]
+    else:
+        cleaned, inputs = None, texts
+    if hidden:
+        outputs = tagger.predict_batch_with_hidden(inputs, towns=towns)
+        tags, states = [o.spans for o in outputs], [o.hidden for o in outputs]
+    else:
+        tags, states = tagger.predict_batch(inputs, towns=towns), None
+    if cleaned is None:
+        return tags, states
+    tags = [[LabeledRange(r.label, *c.span_to_raw(r.start, r.end)) for r in ranges]
+            for c, ranges in zip(cleaned, tags)]
+    if states is not None:
+        states = [_states_to_raw(c, h) for c, h in zip(cleaned, states)]
+    return tags, states
+
+
+def _states_to_raw(cleaned, hidden):
+    import numpy as np
+
+    if not cleaned.origin:
+        return np.zeros((len(cleaned.raw), hidden.shape[1]), dtype=hidden.dtype)
+    source = np.searchsorted(np.asarray(cleaned.origin), np.arange(len(cleaned.raw)), side="right") - 1
+    return hidden[np.clip(source, 0, len(cleaned.origin) - 1)]
+
+
+def encoder_states(tagger, texts: Sequence[str], towns: Sequence[str | None] | None = None, *,
+                   clean: bool = True) -> list:
+    """Per-character hidden states of each raw text, exactly as a :class:`Pipeline` computes them
+    (to train a dense linker on what it will see)."""
+    towns = list(towns) if towns is not None else [None] * len(texts)
+    return tag_texts(tagger, texts, towns, clean=clean, hidden=True)[1]
 
 
 UNKNOWN_TOWN = "未知"

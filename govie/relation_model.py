@@ -9,6 +9,17 @@ so that decoding is an argmax: every VAL gets exactly one IND. UNIT is the unit 
 value (:func:`govie.linker.unit_after`, 882/882 on gold spans), periods, measure and status come
 from :func:`govie.fields.derive_fields` (the governing period of §4).
 
+With ``RelationConfig(dense=True)`` the score of a pair also has a dense part: a learned linear
+layer over span representations from the tagger's encoder (the mean of its last hidden layer over
+the VAL span and over the IND span, standardized: ``[ind, val * ind, |val - ind|]``), trained
+jointly with the sparse weights on the same listwise loss. The hidden states come per character
+for the whole document (:meth:`govie.tagger.Tagger.predict_batch_with_hidden`, one forward pass
+for tags and states), so linking still ignores tagger windows. In training, the dense part is
+dropped for a share of the examples (``dense_dropout``) so that the sparse part alone stays a
+calibrated linker: without hidden states (the rule tagger, or a tagger other than the one the
+linker was trained with, which :meth:`LearnedLinker.check_encoder` reports) the linker scores with
+its sparse part only and never crashes.
+
 Linking runs over the whole document, so tagger windows play no role here. Weights are a
 safetensors file plus a JSON config; nothing is pickled.
 """
@@ -18,14 +29,14 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from govie.document import Document, IndicatorTuple, Span
-from govie.linker import HeuristicLinker, Link, SpanLinker, TextLayout, candidates_for, unit_after
+from govie.linker import HeuristicLinker, Link, SpanLinker, TextLayout, build_tuples, candidates_for, unit_after
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +55,19 @@ class RelationConfig:
     l2: float = 1e-6
     feature_version: int = FEATURE_VERSION
     model_type: str = "govie-relation"
+    #: score pairs also with span representations from the tagger's encoder
+    dense: bool = False
+    #: in training, the share of examples scored without the dense part (sparse part stays usable alone)
+    dense_dropout: float = 0.5
+    dense_learning_rate: float = 0.02
+    dense_l2: float = 0.1
+    #: the encoder the dense part was trained with (set by :meth:`LearnedLinker.fit`)
+    hidden_size: int = 0
+    encoder_fingerprint: str | None = None
+
+
+class EncoderMismatchError(ValueError):
+    """A dense linker is used with hidden states of an encoder other than the one it was trained with."""
 
 
 def _bucket(value: int, buckets: Sequence[int] = _DIST_BUCKETS) -> int:
@@ -116,26 +140,90 @@ class PairFeaturizer:
         return out
 
 
+def span_means(hidden: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+    """Mean hidden state over each span's characters (``len(spans)`` x hidden)."""
+    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float64)
+    for k, span in enumerate(spans):
+        if span.end > span.start:
+            out[k] = hidden[span.start:span.end].mean(axis=0)
+    return out
+
+
+def dense_pair_features(hidden: np.ndarray, value: Span, cands: Sequence[Span]) -> np.ndarray:
+    """Raw dense features of (value, candidate) pairs: ``[ind, val * ind, |val - ind|]`` (C x 3H)."""
+    v = span_means(hidden, [value])
+    c = span_means(hidden, cands)
+    return np.concatenate([c, v * c, np.abs(v - c)], axis=1)
+
+
 @dataclass
 class _Example:
     features: list[list[int]]
     gold: int
+    dense: np.ndarray | None = None
 
 
 class LearnedLinker(SpanLinker):
-    """Learned VAL→IND linker with the same interface as :class:`govie.linker.HeuristicLinker`."""
+    """Learned VAL→IND linker with the same interface as :class:`govie.linker.HeuristicLinker`.
+
+    ``link(doc, hidden=...)`` and ``link_spans(doc, hidden=...)`` take the per-character encoder
+    states of ``doc.text`` (``len(text)`` x ``hidden_size``) for a dense linker; without them (or
+    for a sparse-only linker) only the sparse part scores.
+    """
 
     name = "learned"
 
-    def __init__(self, config: RelationConfig | None = None, weights: np.ndarray | None = None) -> None:
-        self.config = config or RelationConfig()
+    def __init__(self, config: RelationConfig | None = None, weights: np.ndarray | None = None, *,
+                 dense_weights: np.ndarray | None = None, dense_mean: np.ndarray | None = None,
+                 dense_scale: np.ndarray | None = None) -> None:
+        self.config = replace(config) if config is not None else RelationConfig()  # fit() records the encoder in it
         self.weights = weights if weights is not None else np.zeros(self.config.n_features, dtype=np.float32)
+        self.dense_weights = dense_weights
+        self.dense_mean = dense_mean
+        self.dense_scale = dense_scale
         self.featurizer = PairFeaturizer(self.config.n_features, self.config.window)
         self._fallback = HeuristicLinker()
 
+    @property
+    def uses_hidden(self) -> bool:
+        """Whether this linker reads encoder states (a trained dense part)."""
+        return self.config.dense and self.dense_weights is not None
+
+    def check_encoder(self, tagger, *, strict: bool = False) -> bool:
+        """True when ``tagger`` gives the hidden states this linker's dense part was trained on.
+
+        A tagger without hidden states (the rule tagger) gives False (the sparse part is used);
+        a different encoder (hidden size or weights fingerprint) raises :class:`EncoderMismatchError`
+        with ``strict``, else logs a warning naming both fingerprints and gives False.
+        """
+        if not self.uses_hidden:
+            return False
+        if not hasattr(tagger, "predict_batch_with_hidden") or not hasattr(tagger, "fingerprint"):
+            logger.info("%s gives no hidden states; the linker scores with its sparse part only",
+                        type(tagger).__name__)
+            return False
+        size, fingerprint = int(tagger.hidden_size), tagger.fingerprint()
+        problem = None
+        if size != self.config.hidden_size:
+            problem = f"hidden size {size}, but the linker was trained on {self.config.hidden_size}"
+        elif self.config.encoder_fingerprint and fingerprint != self.config.encoder_fingerprint:
+            problem = (f"tagger weights sha256 {fingerprint[:12]}…, but the linker was trained with "
+                       f"{self.config.encoder_fingerprint[:12]}… (retrain it: training/train_linker.py)")
+        if problem is None:
+            return True
+        message = f"linker/tagger mismatch: {problem}"
+        if strict:
+            raise EncoderMismatchError(message)
+        logger.warning("%s; linking with the sparse part only", message)
+        return False
+
     # -- inference -------------------------------------------------------------------------------
-    def link_spans(self, doc: Document) -> list[Link]:
+    def link(self, doc: Document, hidden: np.ndarray | None = None) -> list[IndicatorTuple]:
+        return build_tuples(doc, self.link_spans(doc, hidden=hidden))
+
+    def link_spans(self, doc: Document, hidden: np.ndarray | None = None) -> list[Link]:
         layout = TextLayout(doc)
+        hidden = self._usable_hidden(doc, hidden)
         links = []
         for value in layout.spans("VAL"):
             unit = unit_after(layout, value)
@@ -145,22 +233,45 @@ class LearnedLinker(SpanLinker):
                 if chosen is not None:
                     links.append(Link(value, chosen[0], unit, chosen[1] * 0.5))
                 continue
-            probs = self._softmax(self.featurizer.features(layout, value, unit, cands))
+            dense = self._dense(hidden, value, cands) if hidden is not None else None
+            probs = self._softmax(self.featurizer.features(layout, value, unit, cands), dense)
             best = int(np.argmax(probs))
             links.append(Link(value, cands[best], unit, float(probs[best])))
         return links
 
-    def _softmax(self, feats: list[list[int]]) -> np.ndarray:
+    def _usable_hidden(self, doc: Document, hidden: np.ndarray | None) -> np.ndarray | None:
+        if hidden is None or not self.uses_hidden:
+            return None
+        hidden = np.asarray(hidden)
+        if hidden.ndim != 2 or hidden.shape != (len(doc.text), self.config.hidden_size):
+            raise ValueError(f"{doc.id}: hidden states of shape {hidden.shape}, expected "
+                             f"({len(doc.text)}, {self.config.hidden_size}) (one vector per character)")
+        return hidden
+
+    def _dense(self, hidden: np.ndarray, value: Span, cands: list[Span]) -> np.ndarray:
+        return (dense_pair_features(hidden, value, cands) - self.dense_mean) / self.dense_scale
+
+    def _softmax(self, feats: list[list[int]], dense: np.ndarray | None = None) -> np.ndarray:
         scores = np.array([self.weights[f].sum() for f in feats], dtype=np.float64)
+        if dense is not None:
+            scores += dense @ self.dense_weights
         scores -= scores.max()
         e = np.exp(scores)
         return e / e.sum()
 
     # -- training --------------------------------------------------------------------------------
-    def examples(self, docs: Iterable[Document]) -> list[_Example]:
-        """One listwise example per gold tuple whose IND is among the value's candidates."""
+    def examples(self, docs: Iterable[Document], hidden: Sequence[np.ndarray | None] | None = None) -> list[_Example]:
+        """One listwise example per gold tuple whose IND is among the value's candidates (with the
+        raw dense features of its pairs when the document's hidden states are given)."""
+        docs = list(docs)
+        hidden = list(hidden) if hidden is not None else [None] * len(docs)
+        if len(hidden) != len(docs):
+            raise ValueError(f"{len(docs)} documents but {len(hidden)} hidden-state arrays")
         out = []
-        for doc in docs:
+        for doc, states in zip(docs, hidden):
+            if states is not None and np.shape(states)[0] != len(doc.text):
+                raise ValueError(f"{doc.id}: hidden states for {np.shape(states)[0]} characters, "
+                                 f"the text has {len(doc.text)}")
             layout = TextLayout(doc)
             spans = doc.span_by_id()
             for t in doc.tuples:
@@ -170,15 +281,46 @@ class LearnedLinker(SpanLinker):
                 ids = [c.id for c in cands]
                 if t.indicator not in ids or len(cands) < 2:
                     continue
-                out.append(_Example(self.featurizer.features(layout, value, unit, cands), ids.index(t.indicator)))
+                dense = dense_pair_features(states, value, cands) if states is not None else None
+                out.append(_Example(self.featurizer.features(layout, value, unit, cands), ids.index(t.indicator),
+                                    dense))
         return out
 
-    def fit(self, docs: Sequence[Document], *, seed: int = 0) -> "LearnedLinker":
-        """Train on gold documents (their spans and tuples) with AdaGrad on the listwise log-loss."""
-        examples = self.examples(docs)
+    def fit(self, docs: Sequence[Document], *, hidden: Sequence[np.ndarray | None] | None = None,
+            encoder: object | None = None, seed: int = 0) -> "LearnedLinker":
+        """Train on gold documents (their spans and tuples) with AdaGrad on the listwise log-loss.
+
+        A dense linker needs ``hidden`` (per-character states of each document's text, None for a
+        document without) and records ``encoder`` (the :class:`govie.tagger.Tagger` that made
+        them: hidden size and weights fingerprint) in its config.
+        """
+        if self.config.dense and hidden is None:
+            raise ValueError("a dense linker (RelationConfig.dense) is trained with the tagger's hidden states: "
+                             "pass hidden=[...] (govie.pipeline.encoder_states)")
+        examples = self.examples(docs, hidden if self.config.dense else None)
         if not examples:
             raise ValueError("no training examples: the documents have no tuples with IND candidates")
-        self.weights = train_listwise(examples, self.config, seed=seed)
+        if self.config.dense:
+            with_dense = [ex.dense for ex in examples if ex.dense is not None]
+            if not with_dense:
+                raise ValueError("a dense linker got no hidden states for any training example")
+            stacked = np.concatenate(with_dense)
+            self.dense_mean = stacked.mean(axis=0)
+            self.dense_scale = stacked.std(axis=0) + 1e-6
+            for ex in examples:
+                if ex.dense is not None:
+                    ex.dense = (ex.dense - self.dense_mean) / self.dense_scale
+            self.config.hidden_size = int(stacked.shape[1] // 3)
+            if encoder is not None and hasattr(encoder, "fingerprint"):
+                if int(encoder.hidden_size) != self.config.hidden_size:
+                    raise ValueError(f"hidden states have size {self.config.hidden_size}, the encoder "
+                                     f"{encoder.hidden_size}")
+                self.config.encoder_fingerprint = encoder.fingerprint()
+            else:
+                logger.warning("dense linker trained without its encoder: only the hidden size will be checked")
+        self.weights, self.dense_weights = train_listwise(examples, self.config, seed=seed)
+        if not self.config.dense:
+            self.dense_weights = None
         return self
 
     # -- persistence -----------------------------------------------------------------------------
@@ -195,10 +337,17 @@ class LearnedLinker(SpanLinker):
             config["metrics"] = metrics
         (path / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
         nonzero = np.flatnonzero(self.weights).astype(np.int64)
-        save_file({"index": nonzero, "weight": self.weights[nonzero]}, str(path / "model.safetensors"))
+        tensors = {"index": nonzero, "weight": self.weights[nonzero]}
+        if self.uses_hidden:
+            tensors.update(dense_weight=self.dense_weights.astype(np.float32),
+                           dense_mean=self.dense_mean.astype(np.float32),
+                           dense_scale=self.dense_scale.astype(np.float32))
+        save_file(tensors, str(path / "model.safetensors"))
+        (path / "model.safetensors").chmod(0o644)  # safetensors writes 0600; a shipped model must be readable by all
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> "LearnedLinker":
+        from safetensors import SafetensorError
         from safetensors.numpy import load_file
 
         path = Path(path)
@@ -212,23 +361,52 @@ class LearnedLinker(SpanLinker):
         config = RelationConfig(**{k: v for k, v in data.items() if k in known})
         if config.feature_version != FEATURE_VERSION:
             raise ValueError(f"{path}: linker features v{config.feature_version}, this govie computes v{FEATURE_VERSION}")
-        tensors = load_file(str(path / "model.safetensors"))
+        try:
+            tensors = load_file(str(path / "model.safetensors"))
+        except (SafetensorError, OSError) as err:
+            raise FileNotFoundError(f"{path}/model.safetensors: cannot read the linker weights ({err})") from None
         weights = np.zeros(config.n_features, dtype=np.float32)
         weights[tensors["index"]] = tensors["weight"]
-        return cls(config, weights)
+        dense = {}
+        if config.dense:
+            missing = {"dense_weight", "dense_mean", "dense_scale"} - set(tensors)
+            if missing:
+                raise ValueError(f"{path}/model.safetensors: dense linker without {', '.join(sorted(missing))}")
+            if tensors["dense_weight"].shape != (3 * config.hidden_size,):
+                raise ValueError(f"{path}/model.safetensors: dense_weight has shape {tensors['dense_weight'].shape}, "
+                                 f"config hidden_size {config.hidden_size} needs ({3 * config.hidden_size},)")
+            dense = {"dense_weights": tensors["dense_weight"].astype(np.float64),
+                     "dense_mean": tensors["dense_mean"].astype(np.float64),
+                     "dense_scale": tensors["dense_scale"].astype(np.float64)}
+        return cls(config, weights, **dense)
 
 
-def train_listwise(examples: Sequence[_Example], config: RelationConfig, *, seed: int = 0) -> np.ndarray:
-    """AdaGrad on the softmax log-loss over each example's options (candidates or classes)."""
+def train_listwise(examples: Sequence[_Example], config: RelationConfig, *,
+                   seed: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """AdaGrad on the softmax log-loss over each example's options (candidates or classes).
+
+    Returns the sparse weights and, when examples carry dense features, the dense layer's weights
+    (trained jointly; each example is seen without its dense part with probability
+    ``config.dense_dropout``, drawn from a generator of its own so the sparse-only run is unchanged).
+    """
     rng = np.random.default_rng(seed)
     w = np.zeros(config.n_features, dtype=np.float64)
     g2 = np.full(config.n_features, 1e-8)
     lr, l2 = config.learning_rate, config.l2
+    dim = next((ex.dense.shape[1] for ex in examples if ex.dense is not None), 0)
+    u = np.zeros(dim) if dim else None
+    u_g2 = np.full(dim, 1e-8)
+    drop_rng = np.random.default_rng(seed + 1)
     for epoch in range(config.epochs):
         loss = 0.0
         for i in rng.permutation(len(examples)):
             ex = examples[i]
             scores = np.array([w[f].sum() for f in ex.features])
+            dense = ex.dense if u is not None and ex.dense is not None else None
+            if dense is not None and drop_rng.random() < config.dense_dropout:
+                dense = None
+            if dense is not None:
+                scores += dense @ u
             scores -= scores.max()
             p = np.exp(scores)
             p /= p.sum()
@@ -241,8 +419,14 @@ def train_listwise(examples: Sequence[_Example], config: RelationConfig, *, seed
                 gr = grad + l2 * w[idx]
                 g2[idx] += gr * gr
                 w[idx] -= lr * gr / np.sqrt(g2[idx])
+            if dense is not None:
+                target = np.zeros(len(p))
+                target[ex.gold] = 1.0
+                gu = (p - target) @ dense + config.dense_l2 * u
+                u_g2 += gu * gu
+                u -= config.dense_learning_rate * gu / np.sqrt(u_g2)
         logger.info("epoch %d: mean loss %.4f over %d examples", epoch + 1, loss / len(examples), len(examples))
-    return w.astype(np.float32)
+    return w.astype(np.float32), u
 
 
 class FieldClassifier:
@@ -276,7 +460,7 @@ class FieldClassifier:
         return out
 
     def fit(self, docs: Sequence[Document], cues: dict[tuple[str, int], str]) -> "FieldClassifier":
-        self.weights = train_listwise(self.examples(docs, cues), self.config)
+        self.weights, _ = train_listwise(self.examples(docs, cues), self.config)
         return self
 
     def predict(self, doc: Document, value: Span, cue: str) -> str:

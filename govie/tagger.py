@@ -4,6 +4,8 @@ Long reports are cut into overlapping windows (:func:`govie.windows.plan_windows
 takes its scores from the window where it lies farthest from an edge
 (:func:`govie.windows.owner_of_positions`), and constrained Viterbi decoding then runs over the
 whole document, so a span cut by a window edge comes out whole and no ``I-`` tag is ever stray.
+The encoder's last hidden layer can come out of the same forward pass, merged over windows the
+same way (:meth:`Tagger.predict_batch_with_hidden`), for the relation layer's span representations.
 
 A model folder holds ``config.json`` (:class:`GovieTaggerConfig`, tags included),
 ``model.safetensors``, the tokenizer files (``vocab.txt`` + ``tokenizer_config.json`` for govie's
@@ -12,9 +14,11 @@ character tokenizer) and a ``README.md`` model card.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -35,6 +39,23 @@ WEIGHTS_FILE = "model.safetensors"
 CARD_FILE = "README.md"
 RULES_LEXICON_FILE = "rules_lexicon.txt"
 _TOWN_SUFFIXES = re.compile(r"(街道|镇|乡|县|区|市|盟|州)$")
+
+
+@dataclass
+class CharOutputs:
+    """One text's per-character outputs of one forward pass: tag log-probabilities (length x tags)
+    and the encoder's last hidden layer (length x hidden size), both merged over windows alike."""
+
+    scores: np.ndarray
+    hidden: np.ndarray
+
+
+@dataclass
+class TaggedText:
+    """Decoded spans of one text and the per-character hidden states they were decoded with."""
+
+    spans: list[LabeledRange]
+    hidden: np.ndarray
 
 
 class ModelLoadError(OSError):
@@ -166,18 +187,53 @@ class Tagger:
         if len(towns) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(towns)} towns")
         scores = self.char_scores_batch(texts, towns=towns, batch_size=batch_size, show_progress=show_progress)
+        return [self._decode(text, town, doc_scores) for text, town, doc_scores in zip(texts, towns, scores)]
+
+    def predict_batch_with_hidden(self, texts: Sequence[str], *, towns: Sequence[str | None] | None = None,
+                                  batch_size: int = 16, show_progress: bool = False) -> list[TaggedText]:
+        """Spans and per-character encoder states of each text from one forward pass (for a linker
+        that reads span representations, :class:`govie.relation_model.LearnedLinker`)."""
+        towns = list(towns) if towns is not None else [None] * len(texts)
+        if len(towns) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(towns)} towns")
+        outputs = self.char_scores_batch(texts, towns=towns, batch_size=batch_size, show_progress=show_progress,
+                                         return_hidden=True)
+        return [TaggedText(self._decode(text, town, out.scores), out.hidden)
+                for text, town, out in zip(texts, towns, outputs)]
+
+    def _decode(self, text: str, town: str | None, scores: np.ndarray) -> list[LabeledRange]:
         tags = self.tags
-        results = []
-        for text, town, doc_scores in zip(texts, towns, scores):
-            path = [tags[i] for i in viterbi_decode(doc_scores, tags)]
-            if self.mark_town and town:
-                path = _mark_town(text, town, path)
-            results.append(bio_to_spans(path))
-        return results
+        path = [tags[i] for i in viterbi_decode(scores, tags)]
+        if self.mark_town and town:
+            path = _mark_town(text, town, path)
+        return bio_to_spans(path)
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.config.encoder.hidden_size)
+
+    def fingerprint(self) -> str:
+        """sha256 of the weights (names, shapes and float32 values), so a linker trained on this
+        encoder's states can tell when it is used with another one (whatever the file's dtype)."""
+        if getattr(self, "_fingerprint", None) is None:
+            digest = hashlib.sha256()
+            for name, tensor in sorted(self.model.state_dict().items()):
+                values = tensor.detach().float().cpu().contiguous().numpy()
+                digest.update(f"{name}:{tuple(values.shape)};".encode())
+                digest.update(values.tobytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
     def char_scores_batch(self, texts: Sequence[str], *, towns: Sequence[str | None] | None = None,
-                          batch_size: int = 16, show_progress: bool = False) -> list[np.ndarray]:
-        """Per-character tag log-probabilities (length x tags) of each text, merged over windows."""
+                          batch_size: int = 16, show_progress: bool = False,
+                          return_hidden: bool = False) -> list[np.ndarray] | list[CharOutputs]:
+        """Per-character tag log-probabilities (length x tags) of each text, merged over windows.
+
+        With ``return_hidden``, each text's :class:`CharOutputs`: the same scores plus the encoder's
+        last hidden layer per character, taken from the same forward pass and the same owning window
+        (the characters of one token share its vector; characters no token covers take the vector of
+        the token before them, so span means never mix in zeros).
+        """
         if isinstance(texts, str):
             raise TypeError("predict_batch takes a list of texts; use predict() for one text")
         towns = list(towns) if towns is not None else [None] * len(texts)
@@ -204,11 +260,40 @@ class Tagger:
                 items.append((t, w, encoding, features))
         order = sorted(range(len(items)), key=lambda i: -len(items[i][2]))
         token_scores: list[np.ndarray | None] = [None] * len(items)
+        token_hidden: list[np.ndarray | None] = [None] * len(items)
+        captured: list[torch.Tensor] = []
+        hook = self.model.encoder.register_forward_hook(_capture_last_hidden(captured)) if return_hidden else None
         batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
         if show_progress:
             from tqdm.auto import tqdm
 
             batches = tqdm(batches, desc="tagging", unit="batch")
+        try:
+            self._forward_batches(batches, items, token_scores, token_hidden, captured)
+        finally:
+            if hook is not None:
+                hook.remove()
+        results = [np.zeros((len(text), len(self.tags)), dtype=np.float32) for text in texts]
+        hidden = [np.zeros((len(text), self.hidden_size), dtype=np.float32) for text in texts] if return_hidden \
+            else None
+        owners = [np.asarray(owner_of_positions(len(text), plan), dtype=np.int64) for text, plan in zip(texts, plans)]
+        for index, (t, w, encoding, _) in enumerate(items):
+            window = plans[t][w]
+            window_scores = token_scores_to_char_scores(token_scores[index], encoding, window.end - window.start,
+                                                        self.tags, offset=window.start)
+            owned = np.nonzero(owners[t][window.start:window.end] == w)[0]
+            results[t][window.start + owned] = window_scores[owned]
+            if hidden is not None:
+                window_hidden = token_states_to_char_states(token_hidden[index], encoding,
+                                                            window.end - window.start, offset=window.start)
+                hidden[t][window.start + owned] = window_hidden[owned]
+        if hidden is None:
+            return results
+        return [CharOutputs(scores, states) for scores, states in zip(results, hidden)]
+
+    def _forward_batches(self, batches, items, token_scores, token_hidden, captured) -> None:
+        """Run the network over batches of windows; fills ``token_scores`` (and ``token_hidden``
+        from the encoder hook's ``captured`` output when one is registered)."""
         with torch.inference_mode():
             for batch in batches:
                 width = len(items[batch[0]][2])
@@ -225,17 +310,47 @@ class Tagger:
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
                                     **extra).logits
                 log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+                states = captured.pop().float().cpu().numpy() if captured else None
+                captured.clear()
                 for row, index in enumerate(batch):
                     token_scores[index] = log_probs[row, :len(items[index][2])]
-        results = [np.zeros((len(text), len(self.tags)), dtype=np.float32) for text in texts]
-        owners = [np.asarray(owner_of_positions(len(text), plan), dtype=np.int64) for text, plan in zip(texts, plans)]
-        for index, (t, w, encoding, _) in enumerate(items):
-            window = plans[t][w]
-            window_scores = token_scores_to_char_scores(token_scores[index], encoding, window.end - window.start,
-                                                        self.tags, offset=window.start)
-            owned = np.nonzero(owners[t][window.start:window.end] == w)[0]
-            results[t][window.start + owned] = window_scores[owned]
-        return results
+                    if states is not None:
+                        token_hidden[index] = states[row, :len(items[index][2])]
+
+
+def _capture_last_hidden(store: list):
+    """A forward hook on the encoder that keeps its last hidden layer (the classifier's input)."""
+
+    def hook(module, inputs, output):
+        state = getattr(output, "last_hidden_state", None)
+        if state is None:
+            state = output[0]
+        store.append(state.detach())
+
+    return hook
+
+
+def token_states_to_char_states(token_states: np.ndarray, encoding, length: int, *, offset: int = 0) -> np.ndarray:
+    """Per-character vectors (``length`` x hidden) from per-token ones: every character of a token
+    takes its vector; a character no token covers takes the previous token's (the first token's
+    at the start)."""
+    dim = token_states.shape[-1]
+    out = np.zeros((length, dim), dtype=np.float32)
+    source = np.full(length, -1, dtype=np.int64)
+    for index, span in enumerate(encoding.offsets):
+        if span is None:
+            continue
+        start, end = span[0] - offset, min(span[1] - offset, length)
+        if 0 <= start < length:
+            source[start:max(end, start + 1)] = index
+    covered = np.flatnonzero(source >= 0)
+    if covered.size == 0:
+        return out
+    # carry each token index forward over uncovered characters; before the first, use the first
+    filled = np.maximum.accumulate(np.where(source >= 0, np.arange(length), -1))
+    filled[filled < 0] = covered[0]
+    out[:] = token_states[source[filled]]
+    return out
 
 
 def _mark_town(text: str, town: str, path: list[str]) -> list[str]:

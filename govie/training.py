@@ -240,7 +240,7 @@ class TaggerTrainer(Trainer):
 
     REQUIRED_COLUMNS = ("input_ids", "labels")
 
-    def __init__(self, *args, tags: Sequence[str] = BIO_TAGS, **kwargs):
+    def __init__(self, *args, tags: Sequence[str] = BIO_TAGS, correction_weight: float = 1.0, **kwargs):
         for name in ("train_dataset", "eval_dataset"):
             dataset = kwargs.get(name)
             if dataset is not None:
@@ -251,6 +251,21 @@ class TaggerTrainer(Trainer):
         kwargs.setdefault("compute_metrics", make_compute_metrics(tags))
         super().__init__(*args, **kwargs)
         self.args.remove_unused_columns = True
+        self.correction_weight = correction_weight
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        """Cross-entropy where tokens whose gold tag differs from the rule tag weigh
+        ``correction_weight``: those are what a model reading rule features must learn to fix."""
+        if self.correction_weight == 1.0 or "rule_tag_ids" not in inputs:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        labels = inputs.pop("labels")
+        outputs = model(**inputs)
+        logits = outputs.logits
+        keep = labels != IGNORE_INDEX
+        weights = torch.where(labels != inputs["rule_tag_ids"], self.correction_weight, 1.0)[keep]
+        losses = torch.nn.functional.cross_entropy(logits[keep].float(), labels[keep], reduction="none")
+        loss = (losses * weights).sum() / weights.sum()
+        return (loss, outputs) if return_outputs else loss
 
 
 class LogCallback(TrainerCallback):
@@ -356,6 +371,7 @@ def fine_tune(tagger, train_docs: Sequence[Document], dev_docs: Sequence[Documen
                 len(train), len(train_docs), len(dev) if dev is not None else "no", epochs)
     trainer = TaggerTrainer(model=tagger.model, args=args, train_dataset=train, eval_dataset=dev,
                             data_collator=TaggingCollator(tagger.tokenizer.pad_token_id), tags=tags,
+                            correction_weight=settings.get("correction_weight", 1.0),
                             callbacks=callbacks)
     trainer.train()
     tagger.model = trainer.model.to(tagger.device).eval()

@@ -5,47 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from torch import nn
 from transformers import BertConfig
-from transformers.modeling_outputs import BaseModelOutput
 
 from govie.configuration import GovieTaggerConfig
-from govie.labels import BIO_TAGS, LabeledRange
+from govie.labels import LabeledRange
 from govie.modeling import GovieTaggerModel
 from govie.tagger import ModelLoadError, Tagger, default_model_path
 from govie.tokenizer import CharTokenizer
+from govie.windows import owner_of_positions, plan_windows
+from lookup_tagger import lookup_tagger as make_lookup_tagger
 
 CHARS = list("#0123456789镇瓜沥元亿，。增长")
 
 
-class LookupEncoder(nn.Module):
-    """Context-free 'encoder': each token's hidden state is a fixed vector of tag scores."""
-
-    def __init__(self, table: torch.Tensor):
-        super().__init__()
-        self.table = nn.Embedding.from_pretrained(table, freeze=True)
-
-    def forward(self, input_ids=None, attention_mask=None, **kwargs):
-        return BaseModelOutput(last_hidden_state=self.table(input_ids))
-
-
 def lookup_tagger(window_length: int, stride: int) -> Tagger:
     """'#' opens a VAL, digits continue one, everything else is O: a known answer at any window size."""
-    tokenizer = CharTokenizer(CHARS)
-    table = torch.full((tokenizer.vocab_size, len(BIO_TAGS)), -5.0)
-    table[:, 0] = 0.0
-    table[tokenizer.token_id("#")] = -5.0
-    table[tokenizer.token_id("#"), BIO_TAGS.index("B-VAL")] = 0.0
-    for digit in "0123456789":
-        table[tokenizer.token_id(digit)] = -5.0
-        table[tokenizer.token_id(digit), BIO_TAGS.index("I-VAL")] = 0.0
-    encoder_config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=len(BIO_TAGS))
-    config = GovieTaggerConfig(encoder_config, window_length=window_length, stride=stride, classifier_dropout=0.0)
-    model = GovieTaggerModel(config, encoder=LookupEncoder(table))
-    with torch.no_grad():
-        model.classifier.weight.copy_(torch.eye(len(BIO_TAGS)))
-        model.classifier.bias.zero_()
-    return Tagger(model, tokenizer, device="cpu")
+    scores = {"#": {"B-VAL": 0.0}} | {digit: {"I-VAL": 0.0} for digit in "0123456789"}
+    return make_lookup_tagger("".join(CHARS), scores, window_length=window_length, stride=stride)
 
 
 def test_a_span_cut_by_window_edges_comes_out_whole():
@@ -175,3 +151,37 @@ def test_rule_feature_model_round_trips_with_its_lexicon(tmp_path):
         Tagger.from_pretrained(tmp_path)
     with pytest.raises(ValueError, match="rule_tag_ids"):
         model(input_ids=torch.tensor([[2, 8, 3]]))
+
+
+def _tiny_random_tagger(window_length: int) -> Tagger:
+    torch.manual_seed(0)
+    tokenizer = CharTokenizer(CHARS)
+    encoder_config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=1,
+                                num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    config = GovieTaggerConfig(encoder_config, window_length=window_length, classifier_dropout=0.0)
+    return Tagger(GovieTaggerModel(config), tokenizer, device="cpu")
+
+
+def test_hidden_states_one_vector_per_character_from_the_owning_window():
+    text = "瓜沥镇增长12.5%，" * 6 + "元"
+    tagger = _tiny_random_tagger(window_length=12)  # 10 characters a window
+    (out,) = tagger.char_scores_batch([text], return_hidden=True)
+    assert out.hidden.shape == (len(text), 16)
+    np.testing.assert_array_equal(out.scores, tagger.char_scores_batch([text])[0])
+    assert not tagger.model.encoder._forward_hooks  # the capture hook is removed after the pass
+    windows = plan_windows(len(text), size=tagger.tokenizer.max_chars(12), stride=tagger.config.stride)
+    owners = np.asarray(owner_of_positions(len(text), windows))
+    assert len(windows) > 3
+    singles = tagger.char_scores_batch([text[w.start:w.end] for w in windows], return_hidden=True)
+    for w, (window, single) in enumerate(zip(windows, singles)):
+        owned = np.flatnonzero(owners == w)
+        np.testing.assert_allclose(out.hidden[owned], single.hidden[owned - window.start], atol=1e-5)
+    with torch.no_grad():  # a text that fits one window: exactly the encoder's last layer, token by token
+        short = text[:8]
+        ids = torch.tensor([tagger.tokenizer.encode(short).input_ids])
+        direct = tagger.model.encoder(input_ids=ids).last_hidden_state[0, 1:-1].numpy()
+    (alone,) = tagger.char_scores_batch([short], return_hidden=True)
+    np.testing.assert_allclose(alone.hidden, direct, atol=1e-5)
+    tagged = tagger.predict_batch_with_hidden([text, ""])
+    assert [t.spans for t in tagged] == tagger.predict_batch([text, ""])
+    assert tagged[1].hidden.shape == (0, 16)

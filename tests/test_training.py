@@ -90,3 +90,28 @@ def test_fine_tune_from_a_tiny_encoder_learns_the_training_document(tmp_path):
     assert losses[-1] < losses[0] / 2
     scores = training.span_scores(tagger, [doc])
     assert scores["micro avg"]["f1"] > 0.8
+
+
+def test_correction_weight_upweights_tokens_where_gold_differs_from_the_rule_tag(tmp_path):
+    from transformers import TrainingArguments
+
+    from govie.configuration import GovieTaggerConfig
+    from govie.modeling import GovieTaggerModel
+
+    torch.manual_seed(0)
+    encoder = BertConfig(vocab_size=20, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=32, max_position_embeddings=16)
+    model = GovieTaggerModel(GovieTaggerConfig(encoder, window_length=8, stride=8, rule_features=True)).eval()
+    inputs = {"input_ids": torch.tensor([[2, 5, 6, 7, 3]]), "attention_mask": torch.ones(1, 5, dtype=torch.long),
+              "labels": torch.tensor([[IGNORE_INDEX, 1, 2, 0, IGNORE_INDEX]]),
+              "rule_tag_ids": torch.tensor([[0, 1, 0, 0, 0]])}  # the rules miss the I- tag of token 2
+    args = TrainingArguments(output_dir=str(tmp_path), report_to=[], use_cpu=True)
+    trainer = training.TaggerTrainer(model=model, args=args, correction_weight=4.0)
+    loss = trainer.compute_loss(model, dict(inputs))
+    with torch.no_grad():
+        logits = model(**{k: v for k, v in inputs.items() if k != "labels"}).logits[0, 1:4]
+    per_token = torch.nn.functional.cross_entropy(logits, torch.tensor([1, 2, 0]), reduction="none")
+    expected = (per_token[0] + 4.0 * per_token[1] + per_token[2]) / 6.0
+    assert torch.allclose(loss, expected, atol=1e-6)
+    plain = training.TaggerTrainer(model=model, args=args).compute_loss(model, dict(inputs))
+    assert torch.allclose(plain, per_token.mean(), atol=1e-6)

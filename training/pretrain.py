@@ -1,6 +1,7 @@
 """Stage 2: masked-language-model pretraining of the compact character encoder on the unlabeled reports.
 
     python training/pretrain.py --config training/configs/default.json      # CPU: about 20-25 min
+    python training/pretrain.py --config training/configs/cpu_pretrain.json --init runs/pretrain-long  # continue
 
 Runs on the GPU when one is visible, else on CPU with ``pretrain.threads`` threads. Fixed seed;
 progress and loss go to the log. The encoder (BertForMaskedLM) and the vocabulary are saved to
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default="training/configs/default.json")
     parser.add_argument("--max-steps", type=int, help="override pretrain.max_steps (quick checks)")
     parser.add_argument("--output", help="override paths.pretrained")
+    parser.add_argument("--init", help="continue from this pretrained encoder folder (same vocabulary) "
+                                       "instead of random weights")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = load_config(args.config)
@@ -52,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
 
     encoder = BertConfig(vocab_size=tokenizer.vocab_size, pad_token_id=tokenizer.pad_token_id,
                          **{k: v for k, v in config["encoder"].items() if k != "model_type"})
-    model = masked_lm_class()(encoder)
+    if args.init:
+        if CharTokenizer.from_pretrained(args.init).token_to_id != tokenizer.token_to_id:
+            parser.error(f"--init {args.init}: its vocab.txt differs from {config['paths']['vocab']}")
+        model = masked_lm_class().from_pretrained(args.init)
+        logger.info("continuing from %s", args.init)
+    else:
+        model = masked_lm_class()(encoder)
     logger.info("encoder: %d parameters", sum(p.numel() for p in model.parameters()))
     output = Path(args.output) if args.output else repo_path(config["paths"]["pretrained"])
     max_steps = args.max_steps or settings["max_steps"]

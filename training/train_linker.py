@@ -1,7 +1,16 @@
 """Train the learned relation layer (VAL→IND pair scorer) and ship it if it beats the heuristic.
 
     python training/train_linker.py                      # train on corpora/gold, save govie/models/linker
+    python training/train_linker.py --output runs/linker-test   # the same, elsewhere
     python training/train_linker.py --no-save            # only report the figures
+    python training/train_linker.py --sparse-only        # without the encoder's span representations
+
+By default the linker has a dense part over span representations from the encoder of the tagger
+it will run with (``--encoder``, default the shipped govie/models/default): that tagger computes
+the per-character hidden states of every training document (as the pipeline does: cleaned text,
+states mapped back to raw offsets), and its hidden size and weights fingerprint go into the
+linker's config, so that a pipeline with another tagger warns and links with the sparse part
+only. Retrain the linker whenever the tagger changes.
 
 Every hyper-parameter is a RelationConfig field (govie/relation_model.py) and is written into
 config.json. The figures decide shipping: leave-one-document-out IND accuracy on gold spans (the
@@ -27,30 +36,39 @@ sys.path.insert(0, str(ROOT))
 from govie.corpus import load_corpus, load_split  # noqa: E402
 from govie.document import Document, FormatError  # noqa: E402
 from govie.linker import HeuristicLinker  # noqa: E402
+from govie.pipeline import encoder_states  # noqa: E402
 from govie.relation_model import FieldClassifier, LearnedLinker, RelationConfig, silver_documents  # noqa: E402
 
 logger = logging.getLogger("train_linker")
 
 
-def indicator_accuracy(linker, docs: list[Document]) -> tuple[int, int]:
-    """(correct, total) VAL→IND choices on gold spans."""
+def indicator_accuracy(linker, docs: list[Document], hidden: dict[str, object] | None = None) -> tuple[int, int]:
+    """(correct, total) VAL→IND choices on gold spans (``hidden``: encoder states by document id)."""
     correct = total = 0
     for doc in docs:
         gold = {t.value: t.indicator for t in doc.tuples}
-        for link in linker.link_spans(doc):
+        links = linker.link_spans(doc, hidden=hidden[doc.id]) if hidden else linker.link_spans(doc)
+        for link in links:
             if link.value.id in gold:
                 total += 1
                 correct += gold[link.value.id] == link.indicator.id
     return correct, total
 
 
-def cross_validate(docs: list[Document], config: RelationConfig) -> dict:
+def fit(config: RelationConfig, docs: list[Document], hidden: dict[str, object] | None, encoder=None) -> LearnedLinker:
+    """A linker trained on ``docs`` (with their encoder states when the config is dense)."""
+    if not config.dense:
+        return LearnedLinker(config).fit(docs)
+    return LearnedLinker(config).fit(docs, hidden=[hidden[d.id] for d in docs], encoder=encoder)
+
+
+def cross_validate(docs: list[Document], config: RelationConfig, hidden: dict[str, object] | None = None) -> dict:
     """Leave-one-document-out IND accuracy, learned vs heuristic, on gold spans."""
     learned = heuristic = total = 0
     per_document = {}
     for i, doc in enumerate(docs):
-        model = LearnedLinker(config).fit([d for j, d in enumerate(docs) if j != i])
-        lc, n = indicator_accuracy(model, [doc])
+        model = fit(config, [d for j, d in enumerate(docs) if j != i], hidden)
+        lc, n = indicator_accuracy(model, [doc], hidden if config.dense else None)
         hc, _ = indicator_accuracy(HeuristicLinker(), [doc])
         per_document[doc.id] = {"values": n, "learned": lc, "heuristic": hc}
         learned, heuristic, total = learned + lc, heuristic + hc, total + n
@@ -103,21 +121,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", default=str(ROOT / "corpora" / "gold"))
     parser.add_argument("--output", default=str(ROOT / "govie" / "models" / "linker"))
     parser.add_argument("--epochs", type=int, default=RelationConfig.epochs)
+    parser.add_argument("--encoder", default=None,
+                        help="tagger folder whose encoder states the linker reads (default: the shipped model)")
+    parser.add_argument("--sparse-only", dest="dense", action="store_false",
+                        help="no dense part over encoder states (the linker of govie <= 0.1)")
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--no-silver", dest="silver", action="store_false",
                         help="train only on gold spans, not also on the rule tagger's spans of the gold documents")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = RelationConfig(epochs=args.epochs)
     docs = load_corpus(args.gold)
-    cv = cross_validate(docs, config)
+    encoder = hidden = None
+    if args.dense:
+        from govie.tagger import Tagger
+
+        encoder = Tagger.from_pretrained(args.encoder)
+        hidden = dict(zip([d.id for d in docs], encoder_states(encoder, [d.text for d in docs],
+                                                              [d.meta.town for d in docs])))
+        logger.info("encoder states from %s (hidden size %d, weights sha256 %s)", args.encoder or "the shipped tagger",
+                    encoder.hidden_size, encoder.fingerprint()[:12])
+    config = RelationConfig(epochs=args.epochs, dense=args.dense)
+    cv = cross_validate(docs, config, hidden)
     logger.info("leave-one-document-out IND accuracy on gold spans: learned %.4f, heuristic %.4f (%d values)",
                 cv["learned_accuracy"], cv["heuristic_accuracy"], cv["values"])
     metrics = {"loo_indicator_accuracy": {k: v for k, v in cv.items() if k != "per_document"}}
     try:
         split = load_split(ROOT / "corpora")
-        dev_model = LearnedLinker(config).fit(split["train"])
-        lc, n = indicator_accuracy(dev_model, split["dev"])
+        dev_model = fit(config, split["train"], hidden)
+        lc, n = indicator_accuracy(dev_model, split["dev"], hidden if config.dense else None)
         hc, _ = indicator_accuracy(HeuristicLinker(), split["dev"])
         metrics["dev_indicator_accuracy"] = {"values": n, "learned": lc / n, "heuristic": hc / n}
         logger.info("dev split: learned %.4f, heuristic %.4f (%d values)", lc / n, hc / n, n)
@@ -134,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         logger.warning("learned linker does not beat the heuristic; not saved")
         return 1
     train = docs + (silver_documents(docs) if args.silver else [])
-    metrics["trained_on"] = {"gold_documents": [d.id for d in docs], "silver_rule_tagged": args.silver}
-    LearnedLinker(config).fit(train).save_pretrained(args.output, metrics=metrics)
+    metrics["trained_on"] = {"gold_documents": [d.id for d in docs], "silver_rule_tagged": args.silver,
+                             "encoder": str(args.encoder or "govie/models/default") if args.dense else None}
+    fit(config, train, hidden, encoder).save_pretrained(args.output, metrics=metrics)
     logger.info("saved %s", args.output)
     return 0
 
