@@ -336,6 +336,9 @@ class LearnedLinker(SpanLinker):
         if metrics:
             config["metrics"] = metrics
         (path / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        from govie.model_card import linker_card
+
+        (path / "README.md").write_text(linker_card(config), encoding="utf-8")
         nonzero = np.flatnonzero(self.weights).astype(np.int64)
         tensors = {"index": nonzero, "weight": self.weights[nonzero]}
         if self.uses_hidden:

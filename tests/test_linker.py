@@ -107,7 +107,8 @@ def test_learned_linker_generalizes_to_a_held_out_document(trained):
 def test_learned_linker_round_trips_without_pickle(trained, tmp_path):
     model, held_out = trained
     model.save_pretrained(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "model.safetensors"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+    assert "hashed features only" in (tmp_path / "README.md").read_text(encoding="utf-8")
     loaded = LearnedLinker.from_pretrained(tmp_path)
     assert links_by_text(loaded, held_out) == links_by_text(model, held_out)
 

@@ -64,7 +64,9 @@ def test_dense_linker_trains_and_round_trips(lookup, train_docs, tmp_path):
     assert linker.uses_hidden and linker.config.hidden_size == len(BIO_TAGS)
     assert linker.config.encoder_fingerprint == tagger.fingerprint()
     assert np.any(linker.dense_weights != 0)
-    linker.save_pretrained(tmp_path / "linker")
+    linker.save_pretrained(tmp_path / "linker", metrics={"trained_on": {"gold_documents": ["a"]}})
+    card = (tmp_path / "linker" / "README.md").read_text(encoding="utf-8")
+    assert tagger.fingerprint() in card and '"gold_documents"' in card
     loaded = LearnedLinker.from_pretrained(tmp_path / "linker")
     assert loaded.uses_hidden and loaded.config == linker.config
     for doc, hidden in zip(train_docs, states):
