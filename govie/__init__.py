@@ -32,6 +32,7 @@ _EXPORTS = {
     "validate_document": "govie.validation",
     "load_corpus": "govie.corpus",
     "corpus_stats": "govie.corpus",
+    "panel": "govie.panels",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from govie.corpus import corpus_stats, load_corpus
     from govie.document import Document, FormatError, IndicatorTuple, Meta, Span, read_documents, write_jsonl
     from govie.evaluate import EvaluationReport, evaluate
+    from govie.panels import panel
     from govie.pipeline import ExtractedTuple, Extraction, Pipeline, load
     from govie.validation import validate_document
 

@@ -13,6 +13,7 @@ import sys
 
 _COMMANDS = {
     "extract": ("govie.commands.extract", "extract indicator tuples from report text files"),
+    "panel": ("govie.commands.panel", "one table town × period × indicator from report files, merged and checked"),
     "evaluate": ("govie.commands.evaluate", "score predicted documents against gold ones (§6)"),
     "corpus": ("govie.commands.corpus", "inspect annotated corpora (stats, validate, convert)"),
 }

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Sequence
 
 from transformers import AutoConfig, PretrainedConfig
 
 from govie.labels import BIO_TAGS
-
-logger = logging.getLogger(__name__)
 
 MODEL_TYPE = "govie-tagger"
 
@@ -29,6 +26,9 @@ class GovieTaggerConfig(PretrainedConfig):
             to the token embedding), so the network learns where to trust and where to fix the rules.
         rule_feature_dropout: in training, the share of tokens whose rule tag is hidden (set to ``O``),
             so the network also learns from the text itself.
+        lexicon_features: the encoder also reads each token's position in lexicon matches
+            (:mod:`govie.lexicon_features`: indicator names and pkuseg words), an embedding added to the
+            token embedding.
     """
 
     model_type = MODEL_TYPE
@@ -36,7 +36,8 @@ class GovieTaggerConfig(PretrainedConfig):
     def __init__(self, encoder: PretrainedConfig | dict[str, Any] | None = None, *,
                  tags: Sequence[str] = BIO_TAGS, window_length: int = 256, stride: int | None = None,
                  classifier_dropout: float = 0.1, tokenizer_kind: str = "char", rule_features: bool = False,
-                 rule_feature_dropout: float = 0.0, govie_version: str | None = None, **kwargs):
+                 rule_feature_dropout: float = 0.0, lexicon_features: bool = False,
+                 govie_version: str | None = None, **kwargs):
         if isinstance(encoder, dict):
             encoder = dict(encoder)
             encoder_type = encoder.pop("model_type", "bert")
@@ -49,11 +50,11 @@ class GovieTaggerConfig(PretrainedConfig):
         self.tokenizer_kind = tokenizer_kind
         self.rule_features = rule_features
         self.rule_feature_dropout = rule_feature_dropout
+        self.lexicon_features = lexicon_features
         import govie
 
-        if govie_version is not None and govie_version.split(".")[0] != govie.__version__.split(".")[0]:
-            logger.warning("this model was saved by govie %s; this is govie %s, predictions may differ",
-                           govie_version, govie.__version__)
+        # a model saved by another version is told apart (and named) by its loader,
+        # govie.model_files.check_saved_version
         self.govie_version = govie.__version__ if govie_version is None else govie_version
         kwargs.setdefault("id2label", dict(enumerate(self.tags)))
         kwargs.setdefault("label2id", {tag: i for i, tag in enumerate(self.tags)})

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from govie.document import (LABELS, MEASURES, STATUSES, Document, FormatError, IndicatorTuple, Meta, Span,
-                            read_documents)
+from govie.document import LABELS, MEASURES, STATUSES, Document, FormatError, IndicatorTuple, Meta, Span
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +34,36 @@ _STAT_FIELDS: tuple[str, ...] = ("measure", "status", "approx", "unit_norm", "to
 # ---------------------------------------------------------------------------------------- loading
 
 def load_corpus(path: str | Path) -> list[Document]:
-    """All documents of a ``.json`` file, a ``.jsonl`` corpus or a folder; :class:`FormatError` names
-    the file and line of the first structural problem."""
-    return list(read_documents(path))
+    """All documents of a ``.json`` file, a ``.jsonl`` corpus or a folder (see :func:`read_corpus`;
+    the JSON files of a folder that are no documents are logged as warnings)."""
+    result = read_corpus(path)
+    for warning in result.warnings:
+        logger.warning("%s", warning)
+    return result.documents
+
+
+def read_corpus(path: str | Path) -> "ImportResult":
+    """The documents of a ``.json`` file, a ``.jsonl`` corpus or a folder of them.
+
+    A folder also holds JSON that is no document (``corpora/splits.json``): each such file is named
+    in ``warnings`` and skipped, so that scanning a folder never stops on it. A record that is meant
+    as a document but cannot be read raises :class:`FormatError`, one line per such record (file and
+    line), after all records were read.
+    """
+    from govie.validation import iter_documents
+
+    result, errors = ImportResult(documents=[]), []
+    for where, data, error in iter_documents(path, result.warnings):
+        if error is not None:
+            errors.append(f"{where}: {error}")
+            continue
+        try:
+            result.documents.append(Document.from_dict(data, where=where))
+        except FormatError as err:
+            errors.append(str(err))
+    if errors:
+        raise FormatError("\n".join(errors))
+    return result
 
 
 def load_split(root: str | Path = DEFAULT_ROOT) -> dict[str, list[Document]]:
@@ -112,9 +138,52 @@ class DocumentStats:
     measure: dict[str, int] = field(default_factory=dict)
 
 
+CATALOGUE_FILE = "documents.tsv"
+CATALOGUE_GROUPS = ("split", "province", "level", "genre")
+
+
+def read_catalogue(path: str | Path) -> dict[str, dict[str, str]]:
+    """The document catalogue (``corpora/documents.tsv``: id, split, province, level, genre, source,
+    cut, annotation; tab-separated with a header) by document id."""
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0].startswith("id\t"):
+        raise FormatError(f"{path}:1: expected a tab-separated header starting with 'id'")
+    header = lines[0].split("\t")
+    out = {}
+    for number, line in enumerate(lines[1:], 2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise FormatError(f"{path}:{number}: {len(cells)} columns, the header has {len(header)}")
+        out[cells[0]] = dict(zip(header, cells))
+    return out
+
+
+def find_catalogue(path: str | Path) -> Path | None:
+    """``documents.tsv`` in the corpus folder or beside it (``corpora/gold`` → ``corpora/documents.tsv``)."""
+    path = Path(path)
+    for folder in ((path,) if path.is_dir() else ()) + (path.parent,):
+        if (folder / CATALOGUE_FILE).is_file():
+            return folder / CATALOGUE_FILE
+    return None
+
+
+@dataclass
+class GroupStats:
+    """Documents, characters, spans by label and tuples of one value of a catalogue column."""
+
+    documents: int = 0
+    characters: int = 0
+    spans: dict[str, int] = field(default_factory=dict)
+    tuples: int = 0
+
+
 @dataclass
 class CorpusStats:
-    """Counts over a corpus: documents, characters, spans by label, tuples by each field value."""
+    """Counts over a corpus: documents, characters, spans by label, tuples by each field value and,
+    with a catalogue, by split, province, level and genre."""
 
     documents: int
     characters: int
@@ -122,11 +191,14 @@ class CorpusStats:
     tuples: int
     tuple_fields: dict[str, dict[str, int]]
     per_document: list[DocumentStats] = field(default_factory=list)
+    groups: dict[str, dict[str, GroupStats]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"documents": self.documents, "characters": self.characters, "spans": self.spans,
                 "tuples": self.tuples, "tuple_fields": self.tuple_fields,
-                "per_document": [vars(d) for d in self.per_document]}
+                "per_document": [vars(d) for d in self.per_document],
+                "groups": {column: {value: vars(g) for value, g in values.items()}
+                           for column, values in self.groups.items()}}
 
     def format_table(self, *, fields: Iterable[str] = ("measure", "status", "approx", "unit_norm"),
                      top: int = 12) -> str:
@@ -151,11 +223,19 @@ class CorpusStats:
             if len(values) > top:
                 rest = sum(values.values()) - sum(count for _, count in shown)
                 lines.append(f"| ({len(values) - top} more values) | {rest} |")
+        for column, values in self.groups.items():
+            lines += ["", f"| {column} | documents | characters | " + " | ".join(LABELS) + " | tuples |",
+                      "|---|---:|---:|" + "---:|" * (len(LABELS) + 1)]
+            for value, g in sorted(values.items(), key=lambda kv: (-kv[1].tuples, kv[0])):
+                counts = " | ".join(str(g.spans.get(label, 0)) for label in LABELS)
+                lines.append(f"| {value} | {g.documents} | {g.characters:,} | {counts} | {g.tuples} |")
         return "\n".join(lines)
 
 
-def corpus_stats(docs: Iterable[Document]) -> CorpusStats:
-    """Count documents, characters, spans by label and tuples by field value (``None`` shown as ``null``)."""
+def corpus_stats(docs: Iterable[Document], catalogue: dict[str, dict[str, str]] | None = None) -> CorpusStats:
+    """Count documents, characters, spans by label and tuples by field value (``None`` shown as ``null``);
+    with a ``catalogue`` (:func:`read_catalogue`) also by split, province, level and genre (documents
+    the catalogue does not list count as ``unlisted``)."""
     docs = list(docs)
     spans: Counter[str] = Counter()
     fields: dict[str, Counter[str]] = {name: Counter() for name in _STAT_FIELDS}
@@ -171,10 +251,21 @@ def corpus_stats(docs: Iterable[Document]) -> CorpusStats:
                                           dict(labels), len(doc.tuples),
                                           status=dict(Counter(t.status for t in doc.tuples)),
                                           measure=dict(Counter(t.measure for t in doc.tuples))))
+    groups: dict[str, dict[str, GroupStats]] = {}
+    for column in CATALOGUE_GROUPS if catalogue else ():
+        groups[column] = {}
+        for doc in docs:
+            value = catalogue.get(doc.id, {}).get(column) or "unlisted"
+            group = groups[column].setdefault(value, GroupStats())
+            group.documents += 1
+            group.characters += len(doc.text)
+            group.tuples += len(doc.tuples)
+            for span in doc.spans:
+                group.spans[span.label] = group.spans.get(span.label, 0) + 1
     return CorpusStats(documents=len(docs), characters=sum(len(d.text) for d in docs),
                        spans=dict(spans), tuples=sum(len(d.tuples) for d in docs),
                        tuple_fields={name: dict(counter) for name, counter in fields.items()},
-                       per_document=per_document)
+                       per_document=per_document, groups=groups)
 
 
 # ---------------------------------------------------------------- import/export for annotation tools

@@ -41,6 +41,10 @@ _GAP = re.compile(
     r"(?:了|约|近|超过|超|逾|达|分别|同比|为|幅度|幅|\s|[-\d.．%％、和及与]|[零〇一二两三四五六七八九十百千万亿余多]"
     r"|左右|以上|" + UNIT_PATTERN + r")*")
 _TO_LEVEL = re.compile(r"(?:增长|增加|提高|上升|上涨|提升|扩大|下降|减少|降低|回落|下滑|压缩|缩小|降|减)(?:了)?(?:至|到)\s*$")
+# a value, a list separator, then a light verb: what follows is a new level, not the same change
+_LEVEL_AFTER_LIST = re.compile(r"\d[^、，,]*[、，,]\s*(?:达到|达|为|总额|总量)")
+# a value, a list separator, then a share or a comparison with another unit: not a change of the object
+_COMPARISON_AFTER_LIST = re.compile(r"\d[^、，,]*[、，,]\s*(?:占|高于|低于|快于|慢于|领先|超出)")
 _RATIO = re.compile(r"是[^，,。；;]{0,16}的\s*$")
 
 _FORECAST = ("初步预计", "预计")
@@ -121,6 +125,8 @@ def change_cue(text: str, value_start: int, value_end: int) -> tuple[str, int]:
     if _TO_LEVEL.search(_strip_gap(before)):
         return "level", 1
     stem = _strip_gap(before)
+    if _LEVEL_AFTER_LIST.search(before[len(stem):]):
+        return "level", 1  # '增长34.6%、达526.1亿元': a level after the change of the same thing
     match = _CHANGE_VERB.search(stem)
     if match is None:
         rate = re.match(r"\s*(?:%|％|个百分点|百分点)", after)
@@ -128,8 +134,9 @@ def change_cue(text: str, value_start: int, value_end: int) -> tuple[str, int]:
         if rate or money:
             # '精简办事材料36.5%': a verb, its object, then a rate is a change of that object
             verbs = list(_ANY_CHANGE_VERB.finditer(before))
-            if verbs and not _TO_LEVEL.search(before[:verbs[-1].end() + 2]) and \
-                    not re.search(r"(?:比重|占比|率|比例|份额)", before[verbs[-1].end():]):
+            between = before[verbs[-1].end():] if verbs else ""
+            if verbs and not _TO_LEVEL.search(before[:verbs[-1].end() + 2]) and not _COMPARISON_AFTER_LIST.search(between) and \
+                    not re.search(r"(?:比重|占比|率|比例|份额)", between):
                 down = verbs[-1].group(0) in _DOWN
                 if rate or down:
                     return "change", (-1 if down else 1)

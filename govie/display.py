@@ -33,9 +33,12 @@ def render(obj: Any, *, style: str = "ent", jupyter: bool | None = None, spans_k
     ``style="ent"`` highlights spans inline at their exact characters; ``style="span"`` underlines them
     token by token (displaCy puts a space after each token, which shows in Chinese text).
     """
-    from spacy import displacy
-    from spacy.tokens import Doc
-    from spacy.util import is_in_jupyter
+    try:
+        from spacy import displacy
+        from spacy.tokens import Doc
+        from spacy.util import is_in_jupyter
+    except ImportError:
+        raise ImportError("govie.display.render needs spaCy: pip install 'govie[spacy]'") from None
 
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; expected one of {', '.join(STYLES)}")

@@ -54,7 +54,7 @@ class IndicatorTuple:
     indicator: int
     value_norm: int | float
     period_norm: str
-    town: str
+    town: str | None
     unit: int | None = None
     period: int | None = None
     indicator_text: str = ""

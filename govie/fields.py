@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 _SENTENCE_END = "。！!？?\n"
 _FORWARD_HEADING = re.compile(
     r"(目标任务|工作安排|工作打算|工作思路|工作计划|主要目标|预期目标|工作部署|主要任务|下步工作|下一步工作"
-    r"|今后|展望|总体要求|新的一年)")
+    r"|重点工作|重点任务|工作任务|发展目标|今后|展望|总体要求|新的一年)")
 _REVIEW_HEADING = re.compile(r"(回顾|总结|过去|成绩|成效|取得|完成情况|主要工作$)")
 _PLAN_YEAR_LEAD = re.compile(r"^(\d{4})年(?:是|，|,|我们|全[镇乡县区市州盟])")
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)")
@@ -119,7 +119,11 @@ class DocumentContext:
     def _starts_plan(self, line: str, is_heading: bool) -> bool:
         """A plan heading (``下半年目标任务``) or a lead naming a later year (``2023年是…``)."""
         if is_heading:
-            return bool(_FORWARD_HEADING.search(line)) and not _REVIEW_HEADING.search(line)
+            if _REVIEW_HEADING.search(line):
+                return False
+            later_year = _TOP_HEADING.match(line) and (m := re.search(r"(\d{4})年", line)) \
+                and self.year and int(m.group(1)) > self.year
+            return bool(_FORWARD_HEADING.search(line) or later_year)
         m = _PLAN_YEAR_LEAD.match(line)
         return bool(m and self.year and int(m.group(1)) > self.year)
 

@@ -82,26 +82,33 @@ def to_dataset(docs: Sequence[Document], *, window: int = DEFAULT_WINDOW,
     return Dataset.from_dict(columns, features=features())
 
 
-def to_dataset_dict(train_docs: Sequence[Document], dev_docs: Sequence[Document], *,
-                    window: int = DEFAULT_WINDOW, stride: int = DEFAULT_STRIDE) -> "datasets.DatasetDict":
-    """``DatasetDict(train=..., dev=...)`` of character windows (see the module docstring)."""
+def to_dataset_dict(train_docs: Sequence[Document], dev_docs: Sequence[Document],
+                    test_docs: Sequence[Document] = (), *, window: int = DEFAULT_WINDOW,
+                    stride: int = DEFAULT_STRIDE) -> "datasets.DatasetDict":
+    """``DatasetDict(train=..., dev=...[, test=...])`` of character windows (see the module docstring);
+    ``test`` is there when test documents are given."""
     from datasets import DatasetDict
 
-    overlap = {d.id for d in train_docs} & {d.id for d in dev_docs}
-    if overlap:
-        raise ValueError(f"documents in both train and dev: {', '.join(sorted(overlap))}")
-    return DatasetDict(train=to_dataset(train_docs, window=window, stride=stride),
-                       dev=to_dataset(dev_docs, window=window, stride=stride))
+    parts = {"train": train_docs, "dev": dev_docs, "test": test_docs}
+    seen: dict[str, str] = {}
+    for name, docs in parts.items():
+        for doc in docs:
+            if doc.id in seen:
+                raise ValueError(f"document {doc.id!r} is in both {seen[doc.id]} and {name}")
+            seen[doc.id] = name
+    return DatasetDict({name: to_dataset(docs, window=window, stride=stride)
+                        for name, docs in parts.items() if name != "test" or docs})
 
 
 def load_dataset_dict(path_or_root: str | Path = "corpora", *, dev: str | Path | None = None,
                       window: int = DEFAULT_WINDOW, stride: int = DEFAULT_STRIDE) -> "datasets.DatasetDict":
-    """A DatasetDict from a corpus root with ``splits.json`` (its train/dev split), or from a folder or
-    ``.json``/``.jsonl`` path of training documents plus an optional ``dev`` path (else dev is empty)."""
+    """A DatasetDict from a corpus root with ``splits.json`` (its train/dev/test split), or from a folder
+    or ``.json``/``.jsonl`` path of training documents plus an optional ``dev`` path (else dev is empty).
+    The test split is for scoring only: train and choose on the others."""
     root = Path(path_or_root)
     if root.is_dir() and (root / "splits.json").exists():
         splits = load_split(root)
-        return to_dataset_dict(splits["train"], splits["dev"], window=window, stride=stride)
+        return to_dataset_dict(splits["train"], splits["dev"], splits.get("test", []), window=window, stride=stride)
     train_docs = load_corpus(root)
     dev_docs = load_corpus(dev) if dev is not None else []
     return to_dataset_dict(train_docs, dev_docs, window=window, stride=stride)

@@ -15,12 +15,9 @@ import bisect
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 from govie.document import Document, IndicatorTuple, Span
-
-if TYPE_CHECKING:  # pragma: no cover
-    from govie.relation_model import LearnedLinker
 
 logger = logging.getLogger(__name__)
 
@@ -227,11 +224,3 @@ def build_tuples(doc: Document, links: Sequence[Link], *, period: Any = "auto") 
             extra={"confidence": round(link.confidence, 4)},
         ))
     return tuples
-
-
-def __getattr__(name: str) -> Any:
-    if name == "LearnedLinker":
-        from govie.relation_model import LearnedLinker
-
-        return LearnedLinker
-    raise AttributeError(f"module 'govie.linker' has no attribute {name!r}")

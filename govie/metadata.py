@@ -6,7 +6,7 @@ is; a field that the text does not support is None and listed in ``missing`` —
 guessed, because a wrong year silently corrupts every table built from the output.
 
 The reporting unit is read from where a report names itself (page header, '在XX第N届人民代表大会',
-'我代表XX人民政府', title) or else from the most mentioned division of the right kind (我市 → a 市);
+'我代表XX人民政府', title, '在…领导下,XX镇') or else from the most mentioned division of the right kind (我市 → a 市);
 ``resources/divisions.tsv`` turns every written form into the full official name (黔东南州 →
 黔东南苗族侗族自治州).  Towns are in no table: their names come from the X镇/乡/街道 pattern.
 """
@@ -202,6 +202,10 @@ _DELEGATE = re.compile(r"我代表\s*([\u4e00-\u9fa5]{2,16}?)(?:人民政府|政
 _SIGNATURE = re.compile(r"([\u4e00-\u9fa5]{2,16}?)人民政府(?:代?(?:市|县|区|州|盟|省|镇|乡)长|主席|盟长)")
 _TITLE = re.compile(r"^\s*(?:标题\s*[:：])?\s*([\u4e00-\u9fa5]{2,16}?)(?:\d{4}年|关于|政府工作报告)", re.M)
 _NATIONAL = re.compile(r"我代表国务院")
+# the unit that acts under the leadership of the level above, however rarely it is named again:
+# '在区委、区政府的坚强领导下,东城街道深入贯彻…'
+# (towns only: counties and cities are in the division table, and a town's name is no common word)
+_LED = re.compile(r"(?:领导|指导|带领)下\s*[,，]\s*([\u4e00-\u9fa5]{2,4}?)(街道|镇|乡)(?=[\u4e00-\u9fa5])")
 # X市/X区/X县 that are places of another kind: 精致城市, 胜利社区, 起步区, 经开区
 _NOT_UNIT = re.compile(r"(?:城|都|超|门|上|夜|集|股|楼|车|菜)市$|(?:旧|老|主|心)城区$|(?:社|园|景|片|街|小|矿|库|厂|校|发|范|税|贸"
                        r"|保|验|能|步|心|辖|牧|灾|湾|特|专|务|业|游|住|镇|点)区$|(?:郡|州|市|区)县$")
@@ -253,7 +257,8 @@ def _infer_town(text: str) -> FieldSource:
 
 
 def _self_named(text: str, kind: str | None) -> FieldSource | None:
-    """The unit where the report names itself: page header, congress, delegate, signature, title."""
+    """The unit where the report names itself: page header, congress, delegate, signature, title,
+    the subject of '在…领导下'."""
     head = text[:1500]
     strong = ((_HEADER_UNIT, head, "page header", 0.95), (_CONGRESS, text[:600], "delivered at the congress of", 0.95),
               (_DELEGATE, head, "delivered on behalf of", 0.95), (_SIGNATURE, head, "signed by the government of", 0.9),
@@ -265,6 +270,9 @@ def _self_named(text: str, kind: str | None) -> FieldSource | None:
                 known = unit[1] or unit[0].endswith(("镇", "乡", "街道"))  # towns are in no table
                 return FieldSource(unit[0], f"{how} {m.group(0)[:24]!r}" + ("" if unit[1] else " (not in the division table)"),
                                    confidence if known else confidence - 0.1)
+    for m in _LED.finditer(head):
+        if not _is_word(m.group(1)) and not any(c in _GENERIC for c in m.group(1)):
+            return FieldSource(m.group(1) + m.group(2), f"acts under the leadership of the level above {m.group(0)[:24]!r}", 0.85)
     return None
 
 
@@ -416,6 +424,9 @@ def _infer_default_period(text: str, published: str | None, delivery: re.Match |
     opening = _OPENING_YEAR.search(text[:6000])
     if opening:
         return FieldSource(opening.group(1), f"the review opens with {opening.group(0).strip()[:16]!r}", 0.6)
+    titled = _title_part(text, published)
+    if titled is not None:
+        return titled
     if published and re.search(r"本报讯|农历|记者|通讯员", head + text[:3000]):
         return FieldSource(published[:7], "newspaper: month of publication", 0.7)
     if published:
@@ -424,6 +435,31 @@ def _infer_default_period(text: str, published: str | None, delivery: re.Match |
             return FieldSource(f"{published[:4]}-H1", "first half of the publication year", 0.6)
         return FieldSource(None, "publication date but no period named", 0.0)
     return _part_of_latest_year(text)
+
+
+# the part of a year a title names: '上半年 我县经济运行稳中向好', '2024年1-9月全区经济运行情况'
+_TITLE_PART = re.compile(r"(?:(\d{4})\s*年)?(上半年|下半年|前三季度|第?[一二三四]季度|1\s*[-—–~至]\s*(?:[2-9]|1[01])\s*月)")
+
+
+def _title_part(text: str, published: str | None) -> FieldSource | None:
+    """The part of the year the title (first line) names: of the year it writes, else of the
+    publication year, or the year before when that part would end after the publication."""
+    title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    m = _TITLE_PART.search(title) if len(title) <= 40 else None
+    if m is None or not (m.group(1) or published):
+        return None
+    year = int(m.group(1) or published[:4])
+    norm = normalize_period(m.group(2), year=year, reference_month=None)
+    if norm and not m.group(1) and period_bounds(norm)[1] > published[:7]:
+        year -= 1
+        norm = normalize_period(m.group(2), year=year, reference_month=None)
+    if norm is None:
+        return None
+    if m.group(1):
+        how = "the year it writes"
+    else:
+        how = f"{year}, the year before publication" if year < int(published[:4]) else f"{year}, the publication year"
+    return FieldSource(norm, f"title {title[:24]!r} names {m.group(2)!r}, of {how}", 0.8)
 
 
 _THIS_YEAR_PART = re.compile(r"今年(?:的)?(上半年|下半年|第?一季度|前三季度)")

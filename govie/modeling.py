@@ -12,6 +12,7 @@ from transformers.modeling_outputs import TokenClassifierOutput
 
 from govie.configuration import GovieTaggerConfig
 from govie.labels import BIO_TAGS
+from govie.lexicon_features import FEATURE_COUNT
 
 
 class GovieTaggerModel(PreTrainedModel):
@@ -30,10 +31,12 @@ class GovieTaggerModel(PreTrainedModel):
         self.classifier = nn.Linear(config.encoder.hidden_size, len(config.tags))
         self.rule_embeddings = nn.Embedding(len(config.tags), config.encoder.hidden_size) if config.rule_features \
             else None
+        self.lexicon_embeddings = nn.Embedding(FEATURE_COUNT, config.encoder.hidden_size) \
+            if getattr(config, "lexicon_features", False) else None
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
-        if module is self.rule_embeddings:
+        if module is self.rule_embeddings or module is self.lexicon_embeddings:
             nn.init.normal_(module.weight, mean=0.0, std=getattr(self.config.encoder, "initializer_range", 0.02))
         elif module is self.classifier:
             std = getattr(self.config.encoder, "initializer_range", 0.02)
@@ -52,16 +55,24 @@ class GovieTaggerModel(PreTrainedModel):
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
                 labels: torch.Tensor | None = None, rule_tag_ids: torch.Tensor | None = None,
-                **kwargs) -> TokenClassifierOutput:
-        """``rule_tag_ids``: the rule tagger's tag id per token (models with ``config.rule_features``)."""
+                lexicon_ids: torch.Tensor | None = None, **kwargs) -> TokenClassifierOutput:
+        """``rule_tag_ids``: the rule tagger's tag id per token (models with ``config.rule_features``);
+        ``lexicon_ids``: the lexicon feature id per token (models with ``config.lexicon_features``)."""
         kwargs.pop("num_items_in_batch", None)
+        extra = []
         if self.rule_embeddings is not None:
             if rule_tag_ids is None:
                 raise ValueError("this model reads rule features: pass rule_tag_ids (govie.tagger.Tagger does)")
             if self.training and self.config.rule_feature_dropout > 0:
                 hidden = torch.rand(rule_tag_ids.shape, device=rule_tag_ids.device) < self.config.rule_feature_dropout
                 rule_tag_ids = rule_tag_ids.masked_fill(hidden, 0)
-            embeds = self.encoder.get_input_embeddings()(input_ids) + self.rule_embeddings(rule_tag_ids)
+            extra.append(self.rule_embeddings(rule_tag_ids))
+        if self.lexicon_embeddings is not None:
+            if lexicon_ids is None:
+                raise ValueError("this model reads lexicon features: pass lexicon_ids (govie.tagger.Tagger does)")
+            extra.append(self.lexicon_embeddings(lexicon_ids))
+        if extra:
+            embeds = self.encoder.get_input_embeddings()(input_ids) + sum(extra)
             outputs = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask, **kwargs)
         else:
             outputs = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs)

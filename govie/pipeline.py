@@ -70,6 +70,8 @@ class ExtractedTuple:
     sentence: str
     sentence_start: int
     confidence: float
+    #: the canonical code of the indicator (:mod:`govie.indicator_codes`), None when none fits
+    indicator_code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,6 +168,10 @@ class Pipeline:
         return tag_texts(self.tagger, texts, towns, clean=self.clean, hidden=self.pass_hidden)
 
     def _metadata(self, text: str, doc_id: str, **given: str | None) -> tuple[Meta, dict[str, Any]]:
+        if not text.strip():  # an empty input: its document is valid without metadata (§5), so nothing is made up
+            return Meta(**given), {k: {"value": v, "how": "given", "confidence": 1.0} if v else
+                                   {"value": None, "how": "empty text: nothing to infer", "confidence": 0.0}
+                                   for k, v in given.items()}
         if given["town"] and given["default_period"] and given["reference_month"]:  # nothing to infer
             return Meta(**given), {k: {"value": v, "how": "given", "confidence": 1.0}
                                    for k, v in given.items() if v is not None}
@@ -239,14 +245,12 @@ def encoder_states(tagger, texts: Sequence[str], towns: Sequence[str | None] | N
     return tag_texts(tagger, texts, towns, clean=clean, hidden=True)[1]
 
 
-UNKNOWN_TOWN = "未知"
-
-
 def _fill_required(meta: Meta, sources: dict[str, Any], doc_id: str) -> None:
-    """Last-resort values for the fields §5 requires, so that output stays valid; each is logged.
+    """Last-resort periods, which every tuple needs (§5); each is logged and marked in ``sources``.
 
     No year in the text: the year of the reference month or publication, else the current year.
-    No town: ``未知`` (unknown), which no gold tuple has, rather than an invalid file.
+    No town: left None (``null`` in §5 output, which predictions may have), never a placeholder
+    that a table would take for a town; ``sources["town"]`` keeps the reason.
     """
     from datetime import date
 
@@ -266,7 +270,8 @@ def _fill_required(meta: Meta, sources: dict[str, Any], doc_id: str) -> None:
         today = date.today().strftime("%Y-%m")
         fallback("reference_month", min(last, today), "last month of default_period, at most this month")
     if not meta.town:
-        fallback("town", UNKNOWN_TOWN, "no town name in the text")
+        reason = sources.get("town", {}).get("how", "no reporting-unit name found")
+        logger.warning("%s: town not found in the text (%s); tuples have no town; pass it explicitly", doc_id, reason)
 
 
 def _is_complete(t: IndicatorTuple, doc_id: str) -> bool:
@@ -279,6 +284,7 @@ def _is_complete(t: IndicatorTuple, doc_id: str) -> bool:
 
 
 def _extracted(doc: Document, linked: list[IndicatorTuple]) -> list[ExtractedTuple]:
+    from govie.indicator_codes import assign_codes
     from govie.linker import TextLayout
 
     layout = TextLayout(doc)
@@ -300,6 +306,8 @@ def _extracted(doc: Document, linked: list[IndicatorTuple]) -> list[ExtractedTup
             sentence=raw.strip(), sentence_start=s_start + lead,
             confidence=float(t.extra.get("confidence", 1.0)),
         ))
+    for extracted, code in zip(out, assign_codes(out)):
+        extracted.indicator_code = code
     return out
 
 
@@ -354,17 +362,22 @@ def _progress(total: int, show: bool):
     return tqdm(total=total, desc="govie", unit="doc")
 
 
+#: what to install when the neural tagger cannot be imported (torch is a dependency, but a platform
+#: without a torch build, or ``pip install --no-deps``, leaves it out)
+_NEURAL_NEEDS = "torch and transformers (govie is tested with torch 2.13.0: pip install torch==2.13.0 transformers)"
+
+
 def default_tagger():
     """The shipped neural tagger if present, else the rule tagger (with a warning)."""
     try:
         from govie.tagger import Tagger, default_model_path
-
+    except ImportError as err:
+        logger.warning("the shipped neural tagger needs %s; %s; using the rule tagger", _NEURAL_NEEDS, err)
+    else:
         path = default_model_path()
         if path.exists():
             return Tagger.from_pretrained(path)
         logger.warning("no neural model at %s; using the rule tagger", path)
-    except ImportError as err:
-        logger.warning("neural tagger unavailable (%s); using the rule tagger", err)
     from govie.rules import RuleTagger
 
     return RuleTagger()
@@ -399,8 +412,10 @@ def load(name_or_path: str | Path | None = None, *, linker: str | Path = "auto")
         if not (path / "config.json").exists():
             raise FileNotFoundError(f"{path}: not a govie model folder (no config.json); "
                                     "use None for the shipped model or 'rules' for the rule tagger")
-        from govie.tagger import Tagger
-
+        try:
+            from govie.tagger import Tagger
+        except ImportError as err:
+            raise ImportError(f"{path}: a neural tagger needs {_NEURAL_NEEDS}; {err}") from None
         tagger = Tagger.from_pretrained(path)
     return Pipeline(tagger, _resolve_linker(linker))
 

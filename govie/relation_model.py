@@ -37,6 +37,7 @@ import numpy as np
 
 from govie.document import Document, IndicatorTuple, Span
 from govie.linker import HeuristicLinker, Link, SpanLinker, TextLayout, build_tuples, candidates_for, unit_after
+from govie.model_files import DIGEST_KEY, ModelLoadError, check_saved_version, check_weights, weights_digest
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,8 @@ class LearnedLinker(SpanLinker):
         self.dense_scale = dense_scale
         self.featurizer = PairFeaturizer(self.config.n_features, self.config.window)
         self._fallback = HeuristicLinker()
+        #: the folder it was loaded from (named in messages about it), None when built in memory
+        self.source: Path | None = None
 
     @property
     def uses_hidden(self) -> bool:
@@ -207,11 +210,13 @@ class LearnedLinker(SpanLinker):
         if size != self.config.hidden_size:
             problem = f"hidden size {size}, but the linker was trained on {self.config.hidden_size}"
         elif self.config.encoder_fingerprint and fingerprint != self.config.encoder_fingerprint:
-            problem = (f"tagger weights sha256 {fingerprint[:12]}…, but the linker was trained with "
-                       f"{self.config.encoder_fingerprint[:12]}… (retrain it: training/train_linker.py)")
+            weights = getattr(tagger, "source", None)
+            problem = (f"tagger weights{f' ({weights}/model.safetensors)' if weights else ''} sha256 {fingerprint[:12]}…, "
+                       f"but the linker was trained with {self.config.encoder_fingerprint[:12]}… (another tagger, or "
+                       "damaged weights; retrain the linker: training/train_linker.py)")
         if problem is None:
             return True
-        message = f"linker/tagger mismatch: {problem}"
+        message = f"{self.source or 'linker'}: linker/tagger mismatch: {problem}"
         if strict:
             raise EncoderMismatchError(message)
         logger.warning("%s; linking with the sparse part only", message)
@@ -345,43 +350,66 @@ class LearnedLinker(SpanLinker):
             tensors.update(dense_weight=self.dense_weights.astype(np.float32),
                            dense_mean=self.dense_mean.astype(np.float32),
                            dense_scale=self.dense_scale.astype(np.float32))
-        save_file(tensors, str(path / "model.safetensors"))
+        save_file(tensors, str(path / "model.safetensors"), metadata={DIGEST_KEY: weights_digest(tensors)})
         (path / "model.safetensors").chmod(0o644)  # safetensors writes 0600; a shipped model must be readable by all
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> "LearnedLinker":
-        from safetensors import SafetensorError
-        from safetensors.numpy import load_file
+        """Load a folder saved by :meth:`save_pretrained`; a missing or damaged file, or a config from
+        a newer govie with settings this one does not know, raises :class:`ModelLoadError` naming it."""
+        from safetensors import SafetensorError, safe_open
 
         path = Path(path)
+        config_file, weights_file = path / "config.json", path / "model.safetensors"
         try:
-            data = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
-            raise FileNotFoundError(f"{path}/config.json: cannot read a linker config ({err})") from None
-        if data.get("model_type") != "govie-relation":
-            raise ValueError(f"{path}/config.json: model_type {data.get('model_type')!r}, expected 'govie-relation'")
+            data = json.loads(config_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ModelLoadError(f"{config_file}: cannot read a linker config ({err})") from None
+        if not isinstance(data, dict) or data.get("model_type") != "govie-relation":
+            found = data.get("model_type") if isinstance(data, dict) else type(data).__name__
+            raise ModelLoadError(f"{config_file}: model_type {found!r}, expected 'govie-relation'")
         known = RelationConfig.__dataclass_fields__
+        check_saved_version(data.get("govie_version"), set(data) - set(known) - {"govie_version", "metrics"},
+                            config_file)
         config = RelationConfig(**{k: v for k, v in data.items() if k in known})
+        for name in ("n_features", "window", "hidden_size", "feature_version"):
+            value = getattr(config, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ModelLoadError(f"{config_file}: {name} {value!r}, expected a non-negative integer")
         if config.feature_version != FEATURE_VERSION:
-            raise ValueError(f"{path}: linker features v{config.feature_version}, this govie computes v{FEATURE_VERSION}")
+            raise ModelLoadError(f"{config_file}: linker features v{config.feature_version}, "
+                                 f"this govie computes v{FEATURE_VERSION}")
         try:
-            tensors = load_file(str(path / "model.safetensors"))
+            with safe_open(str(weights_file), framework="np") as f:
+                metadata = f.metadata()
+                tensors = {name: f.get_tensor(name) for name in f.keys()}
         except (SafetensorError, OSError) as err:
-            raise FileNotFoundError(f"{path}/model.safetensors: cannot read the linker weights ({err})") from None
+            raise ModelLoadError(f"{weights_file}: cannot read the linker weights ({err})") from None
+        check_weights(weights_file, tensors, metadata)
+        sizes: dict[str, int | None] = {"index": None, "weight": None}
+        if config.dense:
+            sizes.update(dict.fromkeys(("dense_weight", "dense_mean", "dense_scale"), 3 * config.hidden_size))
+        for name, size in sizes.items():
+            if name not in tensors:
+                raise ModelLoadError(f"{weights_file}: tensor {name!r} missing")
+            if tensors[name].ndim != 1 or size not in (None, len(tensors[name])):
+                raise ModelLoadError(f"{weights_file}: {name} has shape {tensors[name].shape}, expected one dimension"
+                                     + (f" of {size} (3 x hidden_size {config.hidden_size} in config.json)" if size else ""))
+        index = tensors["index"]
+        if index.shape != tensors["weight"].shape or index.dtype.kind not in "iu" or \
+                (index.size and (index.min() < 0 or index.max() >= config.n_features)):
+            raise ModelLoadError(f"{weights_file}: 'index' must hold one integer in [0, {config.n_features}) "
+                                 "(config.json n_features) per 'weight'")
         weights = np.zeros(config.n_features, dtype=np.float32)
-        weights[tensors["index"]] = tensors["weight"]
+        weights[index] = tensors["weight"]
         dense = {}
         if config.dense:
-            missing = {"dense_weight", "dense_mean", "dense_scale"} - set(tensors)
-            if missing:
-                raise ValueError(f"{path}/model.safetensors: dense linker without {', '.join(sorted(missing))}")
-            if tensors["dense_weight"].shape != (3 * config.hidden_size,):
-                raise ValueError(f"{path}/model.safetensors: dense_weight has shape {tensors['dense_weight'].shape}, "
-                                 f"config hidden_size {config.hidden_size} needs ({3 * config.hidden_size},)")
             dense = {"dense_weights": tensors["dense_weight"].astype(np.float64),
                      "dense_mean": tensors["dense_mean"].astype(np.float64),
                      "dense_scale": tensors["dense_scale"].astype(np.float64)}
-        return cls(config, weights, **dense)
+        linker = cls(config, weights, **dense)
+        linker.source = path
+        return linker
 
 
 def train_listwise(examples: Sequence[_Example], config: RelationConfig, *,

@@ -28,8 +28,10 @@ import torch
 from govie.configuration import GovieTaggerConfig
 from govie.decoding import viterbi_decode
 from govie.labels import LabeledRange, bio_to_spans, spans_to_bio
+from govie.model_files import DIGEST_KEY, ModelLoadError, check_saved_version, check_weights, weights_digest
 from govie.modeling import GovieTaggerModel
-from govie.tokenizer import TokenizerError, load_tokenizer, token_feature_ids, token_scores_to_char_scores
+from govie.tokenizer import (VOCAB_FILE, CharTokenizer, TokenizerError, load_tokenizer, token_feature_ids,
+                             token_scores_to_char_scores)
 from govie.windows import Window, owner_of_positions, plan_windows
 
 logger = logging.getLogger(__name__)
@@ -58,10 +60,6 @@ class TaggedText:
     hidden: np.ndarray
 
 
-class ModelLoadError(OSError):
-    """A model folder is missing a file or holds a corrupt one; the message names the file."""
-
-
 def default_model_path() -> Path:
     """The default model shipped inside the package."""
     return Path(__file__).resolve().parent / "models" / "default"
@@ -82,18 +80,22 @@ class Tagger:
     """
 
     def __init__(self, model: GovieTaggerModel, tokenizer, *, threads: int | None = None,
-                 device: str | None = None, mark_town: bool = False, rules=None):
+                 device: str | None = None, mark_town: bool = False, rules=None, lexicon=None):
         if threads is not None:
             torch.set_num_threads(threads)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.mark_town = mark_town
+        #: the folder it was loaded from (named in messages about it), None when built in memory
+        self.source: Path | None = None
         if rules is None and model.config.rule_features:
             from govie.rules import RuleTagger
 
             rules = RuleTagger()
         self.rules = rules
+        #: the :class:`govie.lexicon_features.LexiconFeaturizer` a ``lexicon_features`` model reads
+        self.lexicon = lexicon
 
     @property
     def config(self) -> GovieTaggerConfig:
@@ -107,8 +109,9 @@ class Tagger:
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, **kwargs) -> "Tagger":
-        """Load a model folder (default: the shipped model). Missing or corrupt files raise
-        :class:`ModelLoadError` naming the file."""
+        """Load a model folder (default: the shipped model). Missing or damaged files, and a config
+        from a newer govie with settings this one does not know, raise :class:`ModelLoadError`
+        naming the file."""
         path = Path(path) if path is not None else default_model_path()
         if not path.is_dir():
             raise ModelLoadError(f"{path}: no such model folder")
@@ -119,40 +122,62 @@ class Tagger:
             data = json.loads(config_file.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             raise ModelLoadError(f"{config_file}: not valid JSON ({err})") from None
+        if not isinstance(data, dict):
+            raise ModelLoadError(f"{config_file}: expected a JSON object, got {type(data).__name__}")
         if data.get("model_type") != GovieTaggerConfig.model_type:
             raise ModelLoadError(f"{config_file}: model_type {data.get('model_type')!r}, "
                                  f"expected {GovieTaggerConfig.model_type!r}")
+        check_saved_version(data.get("govie_version"), set(data) - set(GovieTaggerConfig().to_dict()), config_file)
         try:
             config = GovieTaggerConfig.from_dict(data)
-        except (TypeError, ValueError, KeyError) as err:
+            model = GovieTaggerModel(config)
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
             raise ModelLoadError(f"{config_file}: invalid tagger config ({err})") from None
         weights_file = path / WEIGHTS_FILE
         if not weights_file.is_file():
             raise ModelLoadError(f"{weights_file}: weights missing")
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
+        from safetensors import SafetensorError, safe_open
 
         try:
-            state = load_file(str(weights_file))
-        except (SafetensorError, OSError, RuntimeError) as err:
+            with safe_open(str(weights_file), framework="np") as weights:
+                metadata = weights.metadata()
+                state = {name: weights.get_tensor(name) for name in weights.keys()}
+        except (SafetensorError, OSError, RuntimeError, TypeError) as err:
             raise ModelLoadError(f"{weights_file}: corrupt safetensors file ({err})") from None
-        model = GovieTaggerModel(config)
+        check_weights(weights_file, state, metadata)
         try:
-            model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+            model.load_state_dict({k: torch.tensor(v, dtype=torch.float32) for k, v in state.items()}, strict=True)
         except RuntimeError as err:
             raise ModelLoadError(f"{weights_file}: weights do not fit {config_file} ({str(err)[:300]})") from None
         try:
             tokenizer = load_tokenizer(path)
         except TokenizerError as err:
             raise ModelLoadError(str(err)) from None
+        chars, embedded = isinstance(tokenizer, CharTokenizer), int(config.encoder.vocab_size)
+        if tokenizer.vocab_size > embedded or (chars and tokenizer.vocab_size != embedded):
+            raise ModelLoadError(f"{path / VOCAB_FILE if chars else path}: {tokenizer.vocab_size} tokens, but "
+                                 f"{config_file} gives the network {embedded} (encoder.vocab_size): "
+                                 "the vocabulary of another model?")
         if config.rule_features and "rules" not in kwargs:
             lexicon_file = path / RULES_LEXICON_FILE
             if not lexicon_file.is_file():
                 raise ModelLoadError(f"{lexicon_file}: rule lexicon missing (this model reads rule features)")
             from govie.rules import RuleTagger
 
-            kwargs["rules"] = RuleTagger(lexicon_file.read_text(encoding="utf-8").splitlines())
-        return cls(model, tokenizer, **kwargs)
+            try:
+                kwargs["rules"] = RuleTagger(lexicon_file.read_text(encoding="utf-8").splitlines())
+            except UnicodeDecodeError as err:
+                raise ModelLoadError(f"{lexicon_file}: not UTF-8 (byte {err.start})") from None
+        if getattr(config, "lexicon_features", False) and "lexicon" not in kwargs:
+            from govie.lexicon_features import LexiconFeaturizer
+
+            try:
+                kwargs["lexicon"] = LexiconFeaturizer.load(path)
+            except (OSError, ValueError) as err:
+                raise ModelLoadError(str(err)) from None
+        tagger = cls(model, tokenizer, **kwargs)
+        tagger.source = path
+        return tagger
 
     def save_pretrained(self, path: str | Path, *, card: str | None = None, half: bool = False) -> None:
         """Write config, weights (fp16 with ``half``), tokenizer files and the model card."""
@@ -163,11 +188,14 @@ class Tagger:
         self.config.save_pretrained(str(path))
         state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
                  for k, v in self.model.state_dict().items()}
-        save_file(state, str(path / WEIGHTS_FILE), metadata={"format": "pt"})
+        digest = weights_digest({k: v.numpy() for k, v in state.items()})
+        save_file(state, str(path / WEIGHTS_FILE), metadata={"format": "pt", DIGEST_KEY: digest})
         (path / WEIGHTS_FILE).chmod(0o644)  # safetensors writes 0600; a shipped model must be readable by all
         self.tokenizer.save_pretrained(path)
         if self.rules is not None and self.config.rule_features:
             (path / RULES_LEXICON_FILE).write_text("\n".join(sorted(self.rules.lexicon)) + "\n", encoding="utf-8")
+        if self.lexicon is not None and getattr(self.config, "lexicon_features", False):
+            self.lexicon.save(path)
         if card is None:
             from govie.model_card import model_card
 
@@ -240,6 +268,9 @@ class Tagger:
         tag_to_id = {tag: i for i, tag in enumerate(self.tags)}
         rule_tags = [spans_to_bio(len(text), self.rules.predict(text, town=town)) if self.config.rule_features
                      else None for text, town in zip(texts, towns)]
+        if self.lexicon is None and getattr(self.config, "lexicon_features", False):
+            raise ValueError("this model reads lexicon features: set Tagger.lexicon (a LexiconFeaturizer) first")
+        lexicon_ids = [self.lexicon.char_feature_ids(text) if self.lexicon is not None else None for text in texts]
         size = self.tokenizer.max_chars(self.config.window_length)
         stride = min(self.config.stride, size)
         plans: list[list[Window]] = []
@@ -257,7 +288,9 @@ class Tagger:
                     encoding.input_ids = encoding.input_ids[:self.config.window_length]
                     encoding.offsets = encoding.offsets[:self.config.window_length]
                 features = token_feature_ids(rule_tags[t], encoding, tag_to_id) if rule_tags[t] else None
-                items.append((t, w, encoding, features))
+                lexical = self.lexicon.token_feature_ids(lexicon_ids[t], encoding.offsets) \
+                    if lexicon_ids[t] is not None else None
+                items.append((t, w, encoding, features, lexical))
         order = sorted(range(len(items)), key=lambda i: -len(items[i][2]))
         token_scores: list[np.ndarray | None] = [None] * len(items)
         token_hidden: list[np.ndarray | None] = [None] * len(items)
@@ -277,7 +310,7 @@ class Tagger:
         hidden = [np.zeros((len(text), self.hidden_size), dtype=np.float32) for text in texts] if return_hidden \
             else None
         owners = [np.asarray(owner_of_positions(len(text), plan), dtype=np.int64) for text, plan in zip(texts, plans)]
-        for index, (t, w, encoding, _) in enumerate(items):
+        for index, (t, w, encoding, _, _) in enumerate(items):
             window = plans[t][w]
             window_scores = token_scores_to_char_scores(token_scores[index], encoding, window.end - window.start,
                                                         self.tags, offset=window.start)
@@ -300,13 +333,18 @@ class Tagger:
                 ids = torch.full((len(batch), width), self.tokenizer.pad_token_id, dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 features = torch.zeros((len(batch), width), dtype=torch.long)
+                lexical = torch.zeros((len(batch), width), dtype=torch.long)
                 for row, index in enumerate(batch):
                     encoding = items[index][2]
                     ids[row, :len(encoding)] = torch.tensor(encoding.input_ids)
                     mask[row, :len(encoding)] = 1
                     if items[index][3] is not None:
                         features[row, :len(encoding)] = torch.tensor(items[index][3])
+                    if items[index][4] is not None:
+                        lexical[row, :len(encoding)] = torch.tensor(items[index][4])
                 extra = {"rule_tag_ids": features.to(self.device)} if self.config.rule_features else {}
+                if self.lexicon is not None and getattr(self.config, "lexicon_features", False):
+                    extra["lexicon_ids"] = lexical.to(self.device)
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
                                     **extra).logits
                 log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()

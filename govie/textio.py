@@ -2,12 +2,16 @@
 
 Chinese reports saved on Windows are often GBK/GB18030; decoding them as UTF-8 fails loudly, but
 decoding a UTF-8 file as GB18030 would "succeed" with mojibake, so the order matters and the
-encoding used is reported back to the caller (the CLI says so when it is not UTF-8).
+encoding used is reported back to the caller (the CLI says so when it is not UTF-8). A file that
+is UTF-8 in one part and not in another (cut inside a character, or GB18030 and UTF-8 pasted
+together) is refused with the byte and line where it breaks: decoding it either way would turn one
+part into mojibake. An empty or blank file is readable: it is a report with nothing in it.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -47,13 +51,38 @@ def decode_bytes(data: bytes, *, where: str = "<bytes>") -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise TextFileError(f"{where}: neither UTF-8 (bad byte at {utf8_error.start}) nor GB18030") from None
+        bad, truncated = utf8_error.start, utf8_error.reason == "unexpected end of data"
+    if _cjk_count(data[:bad].decode("utf-8")) >= 2:  # UTF-8 Chinese up to there: the file is UTF-8, broken
+        if truncated:
+            raise TextFileError(f"{where}: UTF-8 cut inside a character at byte {bad} (line {_line(data, bad)}), "
+                                "the end of the file: the file is truncated")
+        raise TextFileError(f"{where}: UTF-8 up to byte {bad} (line {_line(data, bad)}), then bytes that are not "
+                            "UTF-8 (mixed encodings?): save the whole file in one encoding")
+    utf8_run = _UTF8_CJK_RUN.search(data, bad)
+    if utf8_run:
+        raise TextFileError(f"{where}: not UTF-8 at byte {bad} (line {_line(data, bad)}), but UTF-8 Chinese from "
+                            f"byte {utf8_run.start()} (line {_line(data, utf8_run.start())}) (mixed encodings?): "
+                            "save the whole file in one encoding")
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise TextFileError(f"{where}: neither UTF-8 (bad byte at {bad}) nor GB18030") from None
     if not _looks_chinese(text):
-        raise TextFileError(f"{where}: not UTF-8 (bad byte at {utf8_error.start}) and GB18030 gives no Chinese text")
+        raise TextFileError(f"{where}: not UTF-8 (bad byte at {bad}) and GB18030 gives no Chinese text")
     return text, "gb18030"
+
+
+#: eight UTF-8 Chinese characters (CJK, CJK or full-width punctuation) with at most ASCII between
+#: them: GB18030 bytes line up like that only by a chance far below one in a billion
+_UTF8_CJK_RUN = re.compile(rb"(?:[\xe3-\xe9\xef][\x80-\xbf]{2}[\t\n\r\x20-\x7e]*){8}")
+
+
+def _line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _cjk_count(text: str) -> int:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _looks_chinese(text: str) -> bool:
@@ -66,7 +95,8 @@ def _looks_chinese(text: str) -> bool:
 
 
 def read_text(path: str | Path) -> TextFile:
-    """Read one report file; every failure is a :class:`TextFileError` with a one-line reason."""
+    """Read one report file (an empty one gives empty text); every failure is a :class:`TextFileError`
+    with a one-line reason."""
     path = Path(path)
     if not path.exists():
         raise TextFileError(f"{path}: no such file")
@@ -77,8 +107,6 @@ def read_text(path: str | Path) -> TextFile:
     except OSError as err:
         raise TextFileError(f"{path}: cannot read ({err.strerror})") from None
     text, encoding = decode_bytes(data, where=str(path))
-    if not text.strip():
-        raise TextFileError(f"{path}: empty file")
     return TextFile(path=path, text=text, encoding=encoding)
 
 

@@ -53,19 +53,39 @@ def repo_path(relative: str) -> Path:
     return (REPO_ROOT / relative).resolve()
 
 
-def read_unlabeled(path: Path) -> list[str]:
-    """Report texts of a JSONL corpus (``.jsonl`` or ``.jsonl.xz``, one ``{"text": ...}`` a line)."""
+def read_unlabeled(path: Path, *, exclude: Iterable[str] = ()) -> list[str]:
+    """Report texts of a JSONL corpus (``.jsonl`` or ``.jsonl.xz``, one ``{"text": ...}`` a line),
+    without the reports whose ``id`` is in ``exclude`` (the sources of the test documents)."""
     opener = lzma.open if path.suffix == ".xz" else open
+    excluded = set(exclude)
     texts = []
     with opener(path, "rt", encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                texts.append(json.loads(line)["text"])
+                record = json.loads(line)
+                text = record["text"]
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise SystemExit(f"{path}:{number}: expected a JSON object with 'text'") from None
+            if record.get("id") not in excluded:
+                texts.append(text)
     return texts
+
+
+def test_sources(splits_path: Path, gold_docs: Iterable[Document]) -> list[str]:
+    """Ids of the unlabeled reports that test documents were cut from (their ``source`` field reads
+    ``unlabeled/reports.jsonl <id> [start:end]``): no training stage may read those texts."""
+    if not splits_path.is_file():
+        return []
+    test_ids = set(json.loads(splits_path.read_text(encoding="utf-8")).get("test", []))
+    out = []
+    for doc in gold_docs:
+        if doc.id in test_ids and doc.source and doc.source.startswith("unlabeled/"):
+            parts = doc.source.split()
+            if len(parts) >= 2:
+                out.append(parts[1])
+    return sorted(set(out))
 
 
 def read_gold(path: Path) -> list[Document]:
@@ -120,24 +140,52 @@ class MaskingCollator:
         return {"input_ids": ids, "attention_mask": attention, "labels": labels}
 
 
-def masked_lm_class():
-    """``BertForMaskedLM`` whose loss runs the vocabulary projection on the masked positions only
-    (15% of tokens): the same loss and the same saved weights, about a third less compute on CPU."""
-    from transformers import BertForMaskedLM
+def masked_lm_class(model_type: str = "bert"):
+    """A masked-LM class (``bert``: post-LN BERT; ``roberta-prelayernorm``: pre-LN) whose loss runs
+    the vocabulary projection on the masked positions only (15% of tokens): the same loss and the
+    same saved weights, about a third less compute on CPU."""
+    from transformers import BertForMaskedLM, RobertaPreLayerNormForMaskedLM
     from transformers.modeling_outputs import MaskedLMOutput
 
-    class SparseBertForMaskedLM(BertForMaskedLM):
+    bases = {"bert": BertForMaskedLM, "roberta-prelayernorm": RobertaPreLayerNormForMaskedLM}
+    if model_type not in bases:
+        raise ValueError(f"pretraining supports model types {sorted(bases)}, not {model_type!r}")
+
+    class SparseMaskedLM(bases[model_type]):
         def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
             kwargs.pop("num_items_in_batch", None)
             if labels is None:
                 return super().forward(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            hidden = self.base_model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             chosen = labels != IGNORE_INDEX
-            logits = self.cls(hidden[chosen])
+            head = self.cls if hasattr(self, "cls") else self.lm_head
+            logits = head(hidden[chosen])
             loss = torch.nn.functional.cross_entropy(logits, labels[chosen])
             return MaskedLMOutput(loss=loss, logits=logits)
 
-    return SparseBertForMaskedLM
+    SparseMaskedLM.__name__ = f"Sparse{bases[model_type].__name__}"
+    return SparseMaskedLM
+
+
+def word2vec_embeddings(texts: Iterable[str], tokenizer: CharTokenizer, *, dim: int, seed: int,
+                        epochs: int = 5, workers: int = 2) -> "np.ndarray":
+    """Skip-gram character vectors (gensim) over the texts, one row per vocabulary id, scaled to the
+    encoder's initializer range: an encoder starts from characters that already know their contexts.
+    Characters the texts never show keep random rows."""
+    import numpy as np
+    from gensim.models import Word2Vec
+
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    sentences = [[str(i) for i in tokenizer.encode(line).input_ids[1:-1]]
+                 for text in texts for line in text.split("\n") if line.strip()]
+    model = Word2Vec(sentences, vector_size=dim, window=5, min_count=1, sg=1, negative=5, epochs=epochs,
+                     workers=workers, seed=seed)
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(0.0, 1.0, (tokenizer.vocab_size, dim)).astype("float32")
+    for token_id in range(tokenizer.vocab_size):
+        if str(token_id) in model.wv:
+            matrix[token_id] = model.wv[str(token_id)]
+    return (matrix - matrix.mean(axis=0)) / matrix.std()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,9 +194,11 @@ def masked_lm_class():
 
 def tagging_examples(docs: Sequence[Document], tokenizer, *, max_length: int, stride: int,
                      tags: Sequence[str] = BIO_TAGS,
-                     rule_tags: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+                     rule_tags: dict[str, list[str]] | None = None,
+                     lexicon_ids: dict[str, list[int]] | None = None) -> list[dict[str, Any]]:
     """Overlapping windows over each document that never cut a gold span, with token labels
-    (and, given ``rule_tags`` = character tags of the rule tagger by document id, rule features)."""
+    (and, given ``rule_tags`` = character tags of the rule tagger by document id, rule features;
+    given ``lexicon_ids`` = character lexicon feature ids by document id, lexicon features)."""
     tag_to_id = {tag: i for i, tag in enumerate(tags)}
     size = tokenizer.max_chars(max_length)
     examples = []
@@ -161,6 +211,9 @@ def tagging_examples(docs: Sequence[Document], tokenizer, *, max_length: int, st
             example = {"input_ids": encoding.input_ids, "labels": labels, "doc_id": doc.id, "start": window.start}
             if rule_tags is not None:
                 example["rule_tag_ids"] = token_feature_ids(rule_tags[doc.id], encoding, tag_to_id)
+            if lexicon_ids is not None:
+                chars = lexicon_ids[doc.id]
+                example["lexicon_ids"] = [chars[span[0]] if span is not None else 0 for span in encoding.offsets]
             examples.append(example)
     return examples
 
@@ -174,17 +227,17 @@ class TaggingCollator:
         ids = torch.full((len(batch), width), self.pad_token_id, dtype=torch.long)
         labels = torch.full((len(batch), width), IGNORE_INDEX, dtype=torch.long)
         attention = torch.zeros((len(batch), width), dtype=torch.long)
-        features = torch.zeros((len(batch), width), dtype=torch.long)
+        out = {"input_ids": ids, "attention_mask": attention, "labels": labels}
+        extra = {name: torch.zeros((len(batch), width), dtype=torch.long)
+                 for name in ("rule_tag_ids", "lexicon_ids") if name in batch[0]}
         for row, item in enumerate(batch):
             n = len(item["input_ids"])
             ids[row, :n] = torch.tensor(item["input_ids"])
             labels[row, :n] = torch.tensor(item["labels"])
             attention[row, :n] = 1
-            if "rule_tag_ids" in item:
-                features[row, :n] = torch.tensor(item["rule_tag_ids"])
-        out = {"input_ids": ids, "attention_mask": attention, "labels": labels}
-        if "rule_tag_ids" in batch[0]:
-            out["rule_tag_ids"] = features
+            for name, tensor in extra.items():
+                tensor[row, :n] = torch.tensor(item[name])
+        out.update(extra)
         return out
 
 
@@ -198,6 +251,30 @@ def jackknife_rule_tags(docs: Sequence[Document], lexicon_docs: Sequence[Documen
         rules = RuleTagger.from_documents([d for d in lexicon_docs if d.id != doc.id])
         out[doc.id] = spans_to_bio(len(doc.text), rules.predict(doc.text, town=doc.meta.town))
     return out
+
+
+def jackknife_lexicon_ids(docs: Sequence[Document], lexicon) -> dict[str, list[int]]:
+    """Character lexicon feature ids of each document, without the indicator names that only the
+    document itself contributed to ``lexicon`` (:class:`govie.lexicon_features.LexiconFeaturizer`)."""
+    from collections import Counter
+
+    sources = Counter(name for doc in docs for name in {s.text.strip() for s in doc.spans if s.label == "IND"})
+    out = {}
+    for doc in docs:
+        own = {s.text.strip() for s in doc.spans if s.label == "IND"}
+        out[doc.id] = lexicon.without(name for name in own if sources[name] == 1).char_feature_ids(doc.text)
+    return out
+
+
+def training_lexicon(train_docs: Sequence[Document], words: Iterable[str]):
+    """The featurizer a model ships with: govie's builtin indicator names, the training documents'
+    IND texts and the word list."""
+    from govie.lexicon_features import LexiconFeaturizer
+    from govie.rules import BUILTIN_LEXICON, read_lexicon
+
+    names = set(read_lexicon(BUILTIN_LEXICON))
+    names.update(s.text.strip() for doc in train_docs for s in doc.spans if s.label == "IND")
+    return LexiconFeaturizer(names, words)
 
 
 def seqeval_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, Any]:
@@ -303,7 +380,8 @@ def initial_tagger(init: str | Path, *, settings: dict[str, Any]):
     kwargs = {"window_length": settings["max_length"], "stride": settings["stride"],
               "classifier_dropout": settings.get("classifier_dropout", 0.1),
               "rule_features": settings.get("rule_features", False),
-              "rule_feature_dropout": settings.get("rule_feature_dropout", 0.0)}
+              "rule_feature_dropout": settings.get("rule_feature_dropout", 0.0),
+              "lexicon_features": settings.get("lexicon_features", False)}
     if (path / VOCAB_FILE).is_file() and (path / "tokenizer_config.json").is_file():
         tokenizer = load_tokenizer(path)
         kind = "char" if isinstance(tokenizer, CharTokenizer) else "hf"
@@ -322,11 +400,13 @@ def span_scores(tagger, docs: Sequence[Document], *, batch_size: int = 16) -> di
 
 
 def fine_tune(tagger, train_docs: Sequence[Document], dev_docs: Sequence[Document] | None, *,
-              settings: dict[str, Any], seed: int, output_dir: str | Path, epochs: int | None = None):
+              settings: dict[str, Any], seed: int, output_dir: str | Path, epochs: int | None = None,
+              words: Iterable[str] | None = None):
     """Fine-tune ``tagger`` in place on the gold windows of ``train_docs``.
 
     With ``dev_docs``, evaluates every epoch (seqeval micro F1 on dev windows), stops early after
     ``patience`` epochs without gain and keeps the best epoch; without, trains ``epochs`` epochs.
+    A ``lexicon_features`` model gets its featurizer from the training documents and ``words``.
     Returns the Trainer's log history.
     """
     import math
@@ -339,20 +419,32 @@ def fine_tune(tagger, train_docs: Sequence[Document], dev_docs: Sequence[Documen
     tags = tagger.tags
     train_stride = settings.get("train_stride", settings["stride"])
     use_rules = tagger.config.rule_features
-    columns = ("input_ids", "labels", "rule_tag_ids") if use_rules else ("input_ids", "labels")
+    use_lexicon = getattr(tagger.config, "lexicon_features", False)
+    columns = ("input_ids", "labels") + (("rule_tag_ids",) if use_rules else ()) + \
+        (("lexicon_ids",) if use_lexicon else ())
     if use_rules:
         from govie.rules import RuleTagger
 
         tagger.rules = RuleTagger.from_documents(train_docs)
+    if use_lexicon:
+        if words is None:
+            raise ValueError("a lexicon_features model needs the word list (finetune.word_list)")
+        tagger.lexicon = training_lexicon(train_docs, words)
 
-    def dataset(docs):
+    def dataset(docs, *, training: bool):
         features = jackknife_rule_tags(docs, train_docs) if use_rules else None
+        if not use_lexicon:
+            lexical = None
+        elif training:
+            lexical = jackknife_lexicon_ids(docs, tagger.lexicon)
+        else:
+            lexical = {doc.id: tagger.lexicon.char_feature_ids(doc.text) for doc in docs}
         examples = tagging_examples(docs, tagger.tokenizer, max_length=settings["max_length"],
-                                    stride=train_stride, tags=tags, rule_tags=features)
+                                    stride=train_stride, tags=tags, rule_tags=features, lexicon_ids=lexical)
         return Dataset.from_dict({c: [e[c] for e in examples] for c in columns})
 
-    train = dataset(train_docs)
-    dev = dataset(dev_docs) if dev_docs else None
+    train = dataset(train_docs, training=True)
+    dev = dataset(dev_docs, training=False) if dev_docs else None
     epochs = epochs or settings["epochs"]
     steps = math.ceil(len(train) / settings["batch_size"]) * epochs
     strategy = "epoch" if dev is not None else "no"

@@ -40,14 +40,16 @@ def validate_document(doc: Document, *, where: str = "") -> list[Problem]:
     return [Problem(doc.id, where, message) for message in check_dict(doc.to_dict())]
 
 
-def validate_path(path: str | Path) -> list[Problem]:
+def validate_path(path: str | Path, *, skipped: list[str] | None = None) -> list[Problem]:
     """Problems of every document in a ``.json`` file, a ``.jsonl`` corpus or a folder of them.
 
     A line that is not JSON, or a document whose structure cannot be checked, is one problem with
-    its line number; checking goes on with the next line.
+    its line number; checking goes on with the next line. With ``skipped``, a folder's JSON files
+    that are no documents are named there instead (see :func:`iter_documents`).
     """
     problems: list[Problem] = []
-    for where, data, error in iter_records(path):
+    records = iter_records(path) if skipped is None else iter_documents(path, skipped)
+    for where, data, error in records:
         if error is not None:
             problems.append(Problem(None, where, error))
             continue
@@ -67,7 +69,7 @@ def iter_records(path: str | Path) -> Iterator[tuple[str, Any, str | None]]:
     """
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl"))
+        files = _record_files(path)
         if not files:
             yield str(path), None, "no .json or .jsonl files in this folder"
         for file in files:
@@ -99,6 +101,39 @@ def iter_records(path: str | Path) -> Iterator[tuple[str, Any, str | None]]:
         yield f"{path}:{err.lineno}", None, f"bad JSON ({err.msg} at column {err.colno})"
 
 
+def is_document(data: Any) -> bool:
+    """Whether parsed JSON is meant as a §5 document (an object with ``text`` or ``spans``), so
+    that a broken document is told from the other JSON a corpus folder holds (``splits.json``)."""
+    return isinstance(data, dict) and ("text" in data or "spans" in data)
+
+
+def iter_documents(path: str | Path, skipped: list[str]) -> Iterator[tuple[str, Any, str | None]]:
+    """:func:`iter_records`, except that a folder scan skips the JSON that is no document and
+    appends one line per such file to ``skipped``; a file given by name is read as a document."""
+    path = Path(path)
+    if not path.is_dir():
+        yield from iter_records(path)
+        return
+    files = _record_files(path)
+    if not files:
+        yield str(path), None, "no .json or .jsonl files in this folder"
+    for file in files:
+        others = []
+        for where, data, error in iter_records(file):
+            if error is None and not is_document(data):
+                others.append(where)
+            else:
+                yield where, data, error
+        if others:
+            what = "no §5 document" if others == [str(file)] else \
+                f"{len(others)} line(s) are no §5 documents (first: {others[0]})"
+            skipped.append(f"{file}: {what} (no 'text'); skipped")
+
+
+def _record_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+
+
 def check_dict(doc: Any) -> list[str]:
     """Problem messages for one parsed §5 document (the rules of the shared validate.py).
 
@@ -110,13 +145,16 @@ def check_dict(doc: Any) -> list[str]:
     problems: list[str] = []
     say = problems.append
     text = doc.get("text")
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str):
         return ["no text"]
+    if not text.strip():  # the prediction for an empty input: valid with nothing annotated in it (§5)
+        return [] if not doc.get("spans") and not doc.get("tuples") else ["spans or tuples in an empty text"]
     meta = doc.get("meta") or {}
     if not isinstance(meta, dict):
         raise FormatError("'meta' must be an object")
     for key in ("town", "default_period", "reference_month"):
-        if not meta.get(key):
+        # a prediction may give the town as an explicit null when its text does not name its unit (§5)
+        if not meta.get(key) and not (key == "town" and key in meta and meta[key] is None):
             say(f"meta.{key} missing")
     if meta.get("default_period") and not PERIOD_PATTERN.match(str(meta["default_period"])):
         say(f"meta.default_period {meta['default_period']!r} is not a period (§4)")
@@ -152,7 +190,7 @@ def check_dict(doc: Any) -> list[str]:
 
     used: dict[Any, int] = {}
     for t in _objects(doc, "tuples"):
-        problems.extend(_check_tuple(t, spans))
+        problems.extend(_check_tuple(t, spans, meta))
         value = t.get("value")
         try:
             used[value] = used.get(value, 0) + 1
@@ -165,7 +203,7 @@ def check_dict(doc: Any) -> list[str]:
     return problems
 
 
-def _check_tuple(t: dict, spans: dict[Any, dict]) -> list[str]:
+def _check_tuple(t: dict, spans: dict[Any, dict], meta: dict) -> list[str]:
     problems: list[str] = []
     head = f"tuple of value {t.get('value')}"
     say = problems.append
@@ -197,7 +235,7 @@ def _check_tuple(t: dict, spans: dict[Any, dict]) -> list[str]:
         say(f"{head}: value_norm {value_norm!r} is not a number")
     if not PERIOD_PATTERN.match(str(t.get("period_norm"))):
         say(f"{head}: period_norm {t.get('period_norm')!r} is not a period (§4)")
-    if not t.get("town"):
+    if not t.get("town") and not ("town" in t and t["town"] is None and meta.get("town") is None):
         say(f"{head}: town missing")
     for field, allowed in (("measure", MEASURES), ("status", STATUSES), ("approx", APPROX)):
         if t.get(field) not in allowed:

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import GOLD_DIR, RAW_DIR, ROOT
 from govie.commands import corpus as command
-from govie.corpus import corpus_stats, iter_unlabeled, load_corpus, load_split
+from govie.corpus import corpus_stats, iter_unlabeled, load_corpus, load_split, read_catalogue
 from govie.document import FormatError
 
 SHARED = ROOT.parent / "shared" / "corpora"
@@ -29,19 +29,37 @@ def test_gold_and_raw_texts_agree(gold_documents):
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="the shared corpus is not beside the project")
-def test_copies_are_byte_exact():
+def test_copies_of_the_shared_corpus_are_byte_exact():
     for sub, pattern in (("gold", "*.json"), ("raw", "*.txt")):
         shared = sorted(p.name for p in (SHARED / sub).glob(pattern))
-        assert shared == sorted(p.name for p in (ROOT / "corpora" / sub).glob(pattern))
+        assert set(shared) <= {p.name for p in (ROOT / "corpora" / sub).glob(pattern)}
         for name in shared:
             assert (SHARED / sub / name).read_bytes() == (ROOT / "corpora" / sub / name).read_bytes()
 
 
-def test_split_is_by_document_and_dev_spans_provinces():
+def test_new_raw_texts_are_exact_cuts_of_their_unlabeled_source():
+    catalogue = read_catalogue(ROOT / "corpora" / "documents.tsv")
+    sources = {r.id: r.text for r in iter_unlabeled(ROOT / "corpora" / "unlabeled" / "reports.jsonl.xz")}
+    cut = [row for row in catalogue.values() if row["cut"].startswith("[")]
+    assert len(cut) >= 30
+    for row in cut:
+        start, end = map(int, row["cut"].strip("[]").split(":"))
+        source_id = row["source"].split()[1]
+        raw = (ROOT / "corpora" / "raw" / f"{row['id']}.txt").read_text(encoding="utf-8")
+        assert raw == sources[source_id][start:end], row["id"]
+
+
+def test_split_is_by_document_and_test_provinces_are_unseen():
     splits = load_split(ROOT / "corpora")
-    dev = {d.id for d in splits["dev"]}
-    assert dev == {"suoqian-2022", "jincheng-2023", "gaoyang-2016"}
-    assert len(splits["train"]) == 8 and not dev & {d.id for d in splits["train"]}
+    ids = {name: {d.id for d in docs} for name, docs in splits.items()}
+    assert {"suoqian-2022", "jincheng-2023", "gaoyang-2016"} <= ids["dev"]
+    assert len(ids["test"]) >= 10
+    assert not ids["train"] & ids["dev"] and not ids["test"] & (ids["train"] | ids["dev"])
+    catalogue = read_catalogue(ROOT / "corpora" / "documents.tsv")
+    assert set(catalogue) == ids["train"] | ids["dev"] | ids["test"]
+    provinces = {name: {catalogue[i]["province"] for i in members} for name, members in ids.items()}
+    assert not provinces["test"] & (provinces["train"] | provinces["dev"])
+    assert all(catalogue[i]["split"] == name for name, members in ids.items() for i in members)
 
 
 def test_split_errors(tmp_path):
@@ -113,3 +131,31 @@ def test_readme_tables_are_current(gold_documents):
     """corpora/README.md shows the tables corpus_stats makes today (regenerate with `govie corpus stats`)."""
     readme = (ROOT / "corpora" / "README.md").read_text(encoding="utf-8")
     assert corpus_stats(gold_documents).format_table() in readme
+
+
+def test_a_folder_scan_skips_and_names_the_json_that_is_no_document(tmp_path, capsys, caplog):
+    """`govie corpus stats corpora` reads the gold documents and names splits.json, and does not stop."""
+    import logging
+    import shutil
+
+    shutil.copytree(GOLD_DIR, tmp_path / "gold")
+    shutil.copy(ROOT / "corpora" / "splits.json", tmp_path / "splits.json")
+    (tmp_path / "notes.jsonl").write_text('{"id": "a", "note": "x"}\n{"id": "b", "note": "y"}\n', encoding="utf-8")
+    assert run(["stats", str(tmp_path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["documents"] == 11
+    assert err.splitlines() == [f"govie: warning: {tmp_path / 'notes.jsonl'}: 2 line(s) are no §5 documents "
+                                f"(first: {tmp_path / 'notes.jsonl'}:1) (no 'text'); skipped",
+                                f"govie: warning: {tmp_path / 'splits.json'}: no §5 document (no 'text'); skipped"]
+    assert run(["validate", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "splits.json: no §5 document" in err and "11 documents, 0 problems" in err
+    with caplog.at_level(logging.WARNING, logger="govie.corpus"):
+        assert len(load_corpus(tmp_path)) == 11
+    assert "splits.json" in caplog.text
+    # a file given by name is read as a document, and a broken document in a folder still stops the scan
+    assert run(["stats", str(tmp_path / "splits.json")]) == 2
+    assert "splits.json: 'text' must be a string" in capsys.readouterr().err
+    (tmp_path / "gold" / "broken.json").write_text('{"id": "x", "text": "abc", "spans": {}}', encoding="utf-8")
+    assert run(["stats", str(tmp_path)]) == 2
+    assert "broken.json [x]: 'spans' must be a list" in capsys.readouterr().err

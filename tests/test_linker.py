@@ -8,6 +8,7 @@ import pytest
 
 from govie.document import Document, Meta, Span
 from govie.linker import HeuristicLinker, TextLayout, unit_after
+from govie.model_files import ModelLoadError
 from govie.relation_model import LearnedLinker, RelationConfig
 from govie.windows import plan_windows
 
@@ -114,10 +115,10 @@ def test_learned_linker_round_trips_without_pickle(trained, tmp_path):
 
 
 def test_from_pretrained_errors_name_the_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="config.json"):
+    with pytest.raises(ModelLoadError, match="config.json"):
         LearnedLinker.from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
-    with pytest.raises(ValueError, match="govie-relation"):
+    with pytest.raises(ModelLoadError, match="govie-relation"):
         LearnedLinker.from_pretrained(tmp_path)
 
 

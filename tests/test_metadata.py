@@ -153,6 +153,42 @@ def test_state_council_report_has_no_local_unit():
     assert r.meta.town is None and "town" in r.missing
 
 
+def test_unit_named_once_as_the_subject_under_the_leadership_of_the_level_above():
+    text = ("…在区委、区政府的坚强领导下,东城街道深入贯彻落实区委全会精神,上半年实现规上工业总产值12.5亿元,"
+            "同比增长8.3%。\n一、经济运行稳中向好\n全街道新增市场主体326家。")
+    r = infer_metadata(text)
+    assert r.meta.town == "东城街道" and "leadership" in r.sources["town"].how
+    # the subject must be a name: a common word before 镇/乡 is none, and 全镇 names no unit
+    for other in ("在县委的坚强领导下,全镇上下凝心聚力。", "在市委的坚强领导下,打造城乡融合发展新格局。"):
+        assert infer_metadata(other).meta.town is None
+
+
+def test_pipeline_gives_the_unit_named_once_to_every_tuple():
+    import govie
+
+    text = "今年上半年,在区委、区政府的坚强领导下,东城街道深入贯彻落实区委全会精神,实现规上工业总产值12.5亿元,同比增长8.3%。"
+    result = govie.load("rules")(text, published="2025-07-20")
+    assert result.meta.town == "东城街道" and result.tuples
+    assert {t.town for t in result.tuples} == {"东城街道"}
+
+
+@pytest.mark.parametrize("title, published, period", [
+    ("上半年 我县经济运行稳中向好", "2025-08-01", "2025-H1"),  # the case: not the publication month
+    ("下半年全县经济发展亮点纷呈", "2026-01-15", "2025-H2"),  # a half that ends after publication: the year before
+    ("2024年1-9月全区经济运行情况", "2025-03-02", "2024-01/2024-09"),  # the year the title writes
+    ("前三季度 我市经济稳步回升", "2025-10-28", "2025-Q1/2025-Q3"),
+])
+def test_the_part_of_the_year_a_title_names(title, published, period):
+    text = f"{title}\n本报记者 王明 通讯员 李华\n今年以来,全县实现地区生产总值100亿元,同比增长6.1%。"
+    r = infer_metadata(text, published=published)
+    assert r.meta.default_period == period and "title" in r.sources["default_period"].how
+
+
+def test_a_newspaper_page_without_a_period_in_its_title_keeps_the_month():
+    text = "瓜沥新闻\n本报讯 记者 王明 上半年,全镇实现财政总收入17.03亿元。"
+    assert infer_metadata(text, published="2024-04-30").meta.default_period == "2024-04"
+
+
 # -- year from the text's own evidence ---------------------------------------------------------------
 
 def test_half_year_report_takes_the_latest_year_it_writes_not_a_target():

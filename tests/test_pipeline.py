@@ -171,15 +171,39 @@ def test_town_mentions_of_an_autonomous_prefecture():
 
 
 def test_missing_metadata_falls_back_to_valid_values(nlp, caplog):
-    """No town and no year in the text: logged fallbacks keep the §5 output valid."""
+    """No town and no year in the text: logged period fallbacks, the town left None (never a
+    placeholder), and the §5 output still valid (guidelines v1.4)."""
     import logging
+
+    from govie.validation import check_dict
 
     with caplog.at_level(logging.WARNING, logger="govie.pipeline"):
         out = nlp("上半年,实现财政总收入17.03亿元。")
-    assert out.meta.town and out.meta.default_period and out.meta.reference_month
+    assert out.meta.default_period and out.meta.reference_month
     assert out.metadata_sources["default_period"]["how"].startswith("fallback")
-    assert "default_period not found" in caplog.text
-    assert all(t.town and t.period for t in out.tuples)
+    assert "default_period not found" in caplog.text and "town not found" in caplog.text
+    assert out.meta.town is None and out.metadata_sources["town"] == {
+        "value": None, "how": "no reporting-unit name found", "confidence": 0.0}
+    assert out.tuples and all(t.town is None and t.period for t in out.tuples)
+    doc = out.to_dict("x")
+    assert doc["meta"]["town"] is None and check_dict(doc) == []
+
+
+def test_empty_text_gives_an_empty_valid_document(nlp, caplog):
+    """Nothing to infer from a blank text, so nothing is made up (and nothing is logged)."""
+    import logging
+
+    from govie.validation import check_dict
+
+    with caplog.at_level(logging.WARNING, logger="govie.pipeline"):
+        results = list(nlp.pipe(["", " \n\t", "上半年,实现财政总收入17.03亿元。"], town=[None, "瓜沥镇", None],
+                                show_progress=False))
+    assert "document-0" not in caplog.text and "document-1" not in caplog.text
+    for result in results[:2]:
+        assert result.spans == [] and result.tuples == [] and check_dict(result.to_dict()) == []
+    assert results[0].meta.town is None and results[0].metadata_sources["town"]["how"].startswith("empty text")
+    assert results[1].meta.town == "瓜沥镇" and results[1].metadata_sources["town"]["how"] == "given"
+    assert results[2].tuples
 
 
 def test_tagger_sees_cleaned_text_and_spans_map_back_to_raw():

@@ -38,12 +38,35 @@ def test_read_text_errors_are_one_line(tmp_path):
     with pytest.raises(TextFileError, match="no such file") as err:
         read_text(tmp_path / "missing.txt")
     assert "\n" not in str(err.value)
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"  \n")
-    with pytest.raises(TextFileError, match="empty"):
-        read_text(empty)
     with pytest.raises(TextFileError, match="folder"):
         read_text(tmp_path)
+
+
+def test_empty_and_blank_files_are_readable(tmp_path):
+    """An empty report is still an input: it gives empty text, not an error."""
+    for name, data in (("empty.txt", b""), ("blank.txt", b"  \r\n\t")):
+        (tmp_path / name).write_bytes(data)
+        loaded = read_text(tmp_path / name)
+        assert loaded.text == data.decode("ascii") and loaded.encoding == "utf-8"
+
+
+def test_utf8_cut_inside_a_character_is_named():
+    data = ("第一行\n" + REPORT).encode("utf-8")[:-2]  # '。' loses its last byte, '\n' is gone
+    with pytest.raises(TextFileError, match=rf"r\.txt: UTF-8 cut inside a character at byte {len(data) - 2} "
+                                            r"\(line 2\), the end of the file: the file is truncated"):
+        decode_bytes(data, where="r.txt")
+
+
+@pytest.mark.parametrize("first, second, message", [
+    ("utf-8", "gb18030", r"UTF-8 up to byte 65 \(line 2\), then bytes that are not UTF-8"),
+    ("gb18030", "utf-8", r"not UTF-8 at byte 0 \(line 1\), but UTF-8 Chinese from byte 48 \(line 2\)"),
+])
+def test_mixed_encodings_are_refused_with_where_they_change(first, second, message):
+    """Decoding such a file either way would turn one half into mojibake."""
+    data = REPORT.encode(first) + ("第二段" + REPORT).encode(second)
+    with pytest.raises(TextFileError, match=rf"^x\.txt: {message}"):
+        decode_bytes(data, where="x.txt")
+    assert decode_bytes(REPORT.encode(first) * 3)[0] == REPORT * 3  # one encoding alone is fine
 
 
 def test_read_text_keeps_text_exact(tmp_path):

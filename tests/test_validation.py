@@ -112,7 +112,22 @@ def test_white_space_and_repeated_id_and_empty_text():
     data = json.loads(TINY.read_text(encoding="utf-8"))
     data["spans"].append(dict(data["spans"][0]))
     assert "span id 0 repeated" in check_dict(data)
-    assert check_dict({"id": "x", "text": ""}) == ["no text"]
+    assert check_dict({"id": "x"}) == ["no text"]
+    # v1.4: an empty or blank text is a valid document as long as nothing is annotated in it
+    assert check_dict({"id": "x", "text": "", "meta": {}}) == []
+    assert check_dict({"id": "x", "text": " \n", "spans": data["spans"][:1]}) == ["spans or tuples in an empty text"]
+
+
+def test_a_prediction_may_leave_the_town_null(shared_check):
+    """v1.4: meta.town and each tuple's town may be null together, never a tuple alone."""
+    data = json.loads(TINY.read_text(encoding="utf-8"))
+    data["meta"]["town"] = None
+    for t in data["tuples"]:
+        t["town"] = None
+    assert check_dict(data) == [] == shared_check(copy.deepcopy(data))
+    del data["meta"]["town"]
+    assert check_dict(data)[0] == "meta.town missing"
+    assert len(check_dict(data)) == len(shared_check(copy.deepcopy(data))) == 1
 
 
 def test_random_mutations_agree_with_shared(shared_check):

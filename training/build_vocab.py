@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from govie.tokenizer import CharTokenizer
-from govie.training import first_existing, load_config, read_gold, read_unlabeled, repo_path
+from govie.training import first_existing, load_config, read_gold, read_unlabeled, repo_path, test_sources
 
 logger = logging.getLogger("govie.training")
 
@@ -26,7 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config)
     unlabeled = first_existing(config["paths"]["unlabeled"])
     gold = first_existing(config["paths"]["gold"])
-    texts = read_unlabeled(unlabeled) + [doc.text for doc in read_gold(gold)]
+    docs = read_gold(gold)
+    splits = repo_path(config["paths"]["splits"])
+    test_ids = set(json.loads(splits.read_text(encoding="utf-8")).get("test", [])) if splits.is_file() else set()
+    # the test documents and the reports they were cut from are never read by a training stage
+    texts = read_unlabeled(unlabeled, exclude=test_sources(splits, docs)) + \
+        [doc.text for doc in docs if doc.id not in test_ids]
     tokenizer = CharTokenizer.build(texts, **config["vocab"])
     out = repo_path(config["paths"]["vocab"]).parent
     tokenizer.save_pretrained(out)

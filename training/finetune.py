@@ -30,18 +30,25 @@ logger = logging.getLogger("govie.training")
 
 
 def split_documents(docs, dev: str | None, splits_file: Path | None, default_dev: list[str]):
-    """(train, dev) by document id: ``--dev`` ids, else the splits file, else the config's list."""
+    """(train, dev) by document id: ``--dev`` ids, else the splits file, else the config's list.
+    The ``test`` documents of the splits file are never returned: nothing trains or stops on them."""
+    splits = json.loads(splits_file.read_text(encoding="utf-8")) if splits_file is not None and splits_file.is_file() \
+        else {}
     if dev is not None:
         dev_ids = [] if dev in ("", "none") else dev.split(",")
-    elif splits_file is not None and splits_file.is_file():
-        dev_ids = json.loads(splits_file.read_text(encoding="utf-8"))["dev"]
+    elif splits:
+        dev_ids = splits["dev"]
     else:
         dev_ids = default_dev
+    test_ids = set(splits.get("test", []))
     known = {d.id for d in docs}
     unknown = [i for i in dev_ids if i not in known]
     if unknown:
         raise SystemExit(f"dev documents not in the gold data: {', '.join(unknown)}")
-    return [d for d in docs if d.id not in dev_ids], [d for d in docs if d.id in dev_ids]
+    if test_ids & set(dev_ids):
+        raise SystemExit(f"test documents cannot be dev documents: {', '.join(sorted(test_ids & set(dev_ids)))}")
+    return ([d for d in docs if d.id not in dev_ids and d.id not in test_ids],
+            [d for d in docs if d.id in dev_ids])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,9 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     init = args.init or str(repo_path(config["paths"]["pretrained"]))
     output = Path(args.output) if args.output else repo_path(config["paths"]["finetuned"])
     tagger = initial_tagger(init, settings=settings)
+    words = None
+    if getattr(tagger.config, "lexicon_features", False):
+        word_list = repo_path(config["paths"]["word_list"])
+        if tagger.lexicon is not None:
+            words = tagger.lexicon.words
+        elif word_list.is_file():
+            words = word_list.read_text(encoding="utf-8").splitlines()
+        else:
+            raise SystemExit(f"{word_list}: word list missing; run python training/build_lexicon.py first")
     began = time.time()
     history = fine_tune(tagger, train, dev or None, settings=settings, seed=config["seed"],
-                        output_dir=output / "checkpoints", epochs=args.epochs)
+                        output_dir=output / "checkpoints", epochs=args.epochs, words=words)
     figures = {}
     if dev:
         figures[f"dev ({', '.join(d.id for d in dev)}), whole documents"] = span_scores(tagger, dev)

@@ -131,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     docs = load_corpus(args.gold)
+    splits_file = Path(args.gold).parent / "splits.json"
+    if splits_file.is_file():  # the test documents are for scoring only, never for training
+        test_ids = set(json.loads(splits_file.read_text(encoding="utf-8")).get("test", []))
+        docs = [d for d in docs if d.id not in test_ids]
+        logger.info("%d gold documents (%d test documents of %s left out)", len(docs), len(test_ids), splits_file)
     encoder = hidden = None
     if args.dense:
         from govie.tagger import Tagger

@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stats.add_argument("path", help="a .json document, a .jsonl corpus, a folder of them, or a tool export")
     stats.add_argument("--from", dest="source_format", choices=FORMATS, default="jsonl", help="input format")
     stats.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    stats.add_argument("--catalogue", help="documents.tsv giving each document's split, province, level and genre "
+                                           "(default: documents.tsv in or beside PATH, if there)")
     validate = sub.add_parser("validate", help="check documents against the guidelines (exit 1 on problems)")
     validate.add_argument("paths", nargs="+", help=".json documents, .jsonl corpora or folders")
     convert = sub.add_parser("convert", help="convert between govie JSONL, doccano, Label Studio and CoNLL")
@@ -49,10 +51,9 @@ def run(args: argparse.Namespace) -> int:
 
 def read_any(path: str | Path, fmt: str):
     """An :class:`govie.corpus.ImportResult` for a file of any supported format."""
-    from govie.corpus import ImportResult
-
     if fmt == "jsonl":
-        return ImportResult(documents=_read_jsonl(path))
+        from govie.corpus import read_corpus
+        return read_corpus(path)
     if fmt == "doccano":
         from govie.doccano import read_doccano
         return read_doccano(path)
@@ -61,25 +62,6 @@ def read_any(path: str | Path, fmt: str):
         return read_label_studio(path)
     from govie.conll import read_conll
     return read_conll(path)
-
-
-def _read_jsonl(path: str | Path):
-    """Documents of a §5 file or folder; every unreadable line is reported (one FormatError line each)."""
-    from govie.document import Document
-    from govie.validation import iter_records
-
-    documents, errors = [], []
-    for where, data, error in iter_records(path):
-        if error is not None:
-            errors.append(f"{where}: {error}")
-            continue
-        try:
-            documents.append(Document.from_dict(data, where=where))
-        except FormatError as err:
-            errors.append(str(err))
-    if errors:
-        raise FormatError("\n".join(errors))
-    return documents
 
 
 def write_any(documents, path: str | Path, fmt: str) -> int:
@@ -116,11 +98,13 @@ def _report_import(result) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from govie.corpus import corpus_stats
+    from govie.corpus import corpus_stats, find_catalogue, read_catalogue
 
     result = read_any(args.path, args.source_format)
     _report_import(result)
-    stats = corpus_stats(result.documents)
+    catalogue_path = Path(args.catalogue) if args.catalogue else find_catalogue(args.path)
+    catalogue = read_catalogue(catalogue_path) if catalogue_path is not None else None
+    stats = corpus_stats(result.documents, catalogue)
     if args.json:
         print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -131,13 +115,15 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from govie.validation import iter_records, validate_path
+    from govie.validation import iter_documents, validate_path
 
-    problems = []
+    problems, skipped = [], []
     documents = 0
     for path in args.paths:
-        documents += sum(1 for _, data, error in iter_records(path) if error is None)
-        problems += validate_path(path)
+        documents += sum(1 for _, data, error in iter_documents(path, []) if error is None)
+        problems += validate_path(path, skipped=skipped)
+    for warning in skipped:
+        print(f"govie: warning: {warning}", file=sys.stderr)
     for problem in problems:
         print(problem)
     print(f"govie corpus validate: {documents} documents, {len(problems)} problems", file=sys.stderr)

@@ -1,8 +1,10 @@
 """``govie extract PATH...``: indicator tuples from report text files.
 
 Formats: ``table`` (default, aligned for a terminal, CJK-width aware), ``csv`` (with a header),
-``jsonl`` (one tuple per line) and ``doc`` (one §5 document per line, id = file stem). Unreadable
-files get a one-line reason on stderr and a non-zero exit; the others are still processed.
+``jsonl`` (one tuple per line) and ``doc`` (one §5 document per line, id = file stem). Every
+readable file gives one document in ``doc``, an empty one too, so that inputs and outputs can be
+counted; the other formats have no row for a file without tuples, so stderr names those files.
+Unreadable files get a one-line reason on stderr and a non-zero exit; the others are still processed.
 """
 
 from __future__ import annotations
@@ -12,18 +14,19 @@ import csv
 import io
 import json
 import logging
-import re
 import sys
 import unicodedata
 from pathlib import Path
 from typing import TextIO
 
+from govie.commands.options import (add_pipeline_arguments, add_workers_arguments, check_arguments, extract_options,
+                                    in_workers)
+
 logger = logging.getLogger(__name__)
 
 FORMATS = ("table", "csv", "jsonl", "doc")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: columns of the table/csv/jsonl outputs (ExtractedTuple fields, file first)
-COLUMNS = ("file", "indicator", "value", "unit", "period", "town", "measure", "status", "approx",
+COLUMNS = ("file", "indicator", "value", "unit", "period", "town", "measure", "status", "approx", "indicator_code",
            "value_text", "value_start", "value_end", "indicator_start", "indicator_end", "unit_start",
            "unit_end", "period_start", "period_end", "sentence_start", "confidence", "sentence")
 TABLE_COLUMNS = ("file", "indicator", "value", "unit", "period", "town", "measure", "status", "approx")
@@ -31,22 +34,19 @@ TABLE_COLUMNS = ("file", "indicator", "value", "unit", "period", "town", "measur
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="report .txt files or folders (searched recursively)")
-    parser.add_argument("--town", help="the reporting town's full name (inferred from the text if not given)")
-    parser.add_argument("--published", help="publication date YYYY-MM-DD (inferred if not given)")
-    parser.add_argument("--default-period", help="the period the report is about, e.g. 2024-H1 (inferred if not given)")
-    parser.add_argument("--reference-month", help="YYYY-MM the report was delivered (inferred if not given)")
+    add_pipeline_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
-    parser.add_argument("--model", metavar="PATH", help="a tagger folder, or 'rules' (default: the shipped model)")
-    parser.add_argument("--linker", default="auto", help="auto, heuristic, learned, or a linker folder")
+    add_workers_arguments(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     from govie.textio import TextFileError, expand_paths, read_text
 
-    if args.published and not _DATE.match(args.published):
-        print(f"govie extract: --published {args.published!r} is not YYYY-MM-DD", file=sys.stderr)
+    problem = check_arguments(args)
+    if problem:
+        print(f"govie extract: {problem}", file=sys.stderr)
         return 2
     failures = 0
     files = []
@@ -64,21 +64,23 @@ def run(args: argparse.Namespace) -> int:
         if loaded.encoding not in ("utf-8", "utf-8-sig"):
             print(f"govie extract: {path}: decoded as {loaded.encoding}", file=sys.stderr)
         files.append(loaded)
+    results = []
     if files:
         try:
-            pipeline = _load(args)
-        except (OSError, ValueError) as err:
+            results = _in_workers(args, files) if in_workers(args) else _pipe(args, files)
+        except (OSError, ValueError, ImportError) as err:
             print(f"govie extract: {err}", file=sys.stderr)
             return 2
-        results = pipeline.pipe([f.text for f in files], town=args.town, published=args.published,
-                                default_period=args.default_period, reference_month=args.reference_month,
-                                doc_ids=[f.path.stem for f in files], show_progress=not args.no_progress)
-        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-        try:
-            write_results(out, args.format, files, results)
-        finally:
-            if args.output:
-                out.close()
+    # written even when no input was readable, so that -o never leaves the output of an earlier run
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        without = write_results(out, args.format, files, results)
+    finally:
+        if args.output:
+            out.close()
+    if without and args.format != "doc":
+        print(f"govie extract: no tuples from {len(without)} of {len(files)} file(s): "
+              + ", ".join(f"{f.path}{'' if f.text.strip() else ' (empty)'}" for f in without), file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -88,11 +90,34 @@ def _load(args: argparse.Namespace):
     return load(args.model, linker=args.linker)
 
 
-def write_results(out: TextIO, fmt: str, files, results) -> None:
-    """Write every result in ``fmt``; rows are streamed except for ``table``, which aligns columns."""
+def _pipe(args: argparse.Namespace, files):
+    """The extractions of ``files`` from one pipeline in this process (streamed, in order)."""
+    return _load(args).pipe([f.text for f in files], town=args.town, published=args.published,
+                            default_period=args.default_period, reference_month=args.reference_month,
+                            doc_ids=[f.path.stem for f in files], show_progress=not args.no_progress)
+
+
+def _in_workers(args: argparse.Namespace, files) -> list:
+    """The extractions of ``files`` (in order) from worker processes or a Dask cluster (:mod:`govie.parallel`)."""
+    from govie.parallel import extract_files
+
+    done = extract_files([f.path for f in files], extract_options(args), workers=args.workers, engine=args.engine,
+                         address=args.address, show_progress=not args.no_progress)
+    for result in done:
+        if result.error is not None:
+            raise OSError(result.error)
+    return [result.result for result in done]
+
+
+def write_results(out: TextIO, fmt: str, files, results) -> list:
+    """Write every result in ``fmt`` and return the files that gave no tuple; rows are streamed
+    except for ``table``, which aligns columns."""
     rows: list[dict] = []
     writer = None
+    without = []
     for loaded, result in zip(files, results):
+        if not result.tuples:
+            without.append(loaded)
         if fmt == "doc":
             doc = result.to_document(loaded.path.stem, loaded.path.name)
             out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
@@ -112,6 +137,7 @@ def write_results(out: TextIO, fmt: str, files, results) -> None:
         csv.DictWriter(out, fieldnames=COLUMNS).writeheader()
     if fmt == "table":
         out.write(format_table(rows))
+    return without
 
 
 def display_width(text: str) -> int:
