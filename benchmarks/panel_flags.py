@@ -64,7 +64,8 @@ def main() -> int:
     checked = {}
     if CHECK_FILE.exists():
         with open(CHECK_FILE, encoding="utf-8", newline="") as f:
-            checked = {(r["panel"], r["kind"], r["source_a"], r["source_b"]): r for r in csv.DictReader(f, delimiter="\t")}
+            checked = {(r["panel"], r["kind"], r["source_a"], r["source_b"]): r
+                       for r in csv.DictReader(f, delimiter="\t")}
     for row in found:
         old = checked.get((row["panel"], row["kind"], row["source_a"], row["source_b"]))
         if old is not None:

@@ -7,8 +7,9 @@
 Every run starts cold, as a user's command does: pool or cluster start-up and one model load per
 worker are inside the wall time. Memory is sampled every 0.2 s over this process and all its
 descendants: the peak RSS of each process that ran files (the transform running inside it reports
-its pid) is the memory per worker, the peak of their summed RSS (pool, cluster daemons and workers
-included) that of the whole run. (``ru_maxrss`` is no measure here: a process forked from this one
+its pid) is the memory per worker, the peak of the summed RSS of this process's descendants (workers,
+pool and cluster daemons) that of the engine; for ``one`` that is this process itself, which keeps
+the model of the one-process run loaded, so it is left out of the other engines' sum. (``ru_maxrss`` is no measure here: a process forked from this one
 and exec'ed keeps this one's peak.) The rows of
 every run are compared with those of the one-process run of the same round (they must be identical).
 With ``--repeat N`` the engines run in turn N times (the machine's other load changes over minutes,
@@ -38,7 +39,11 @@ def measured_rows(result):
 
 
 class TreeMemory:
-    """Peak of the summed RSS of this process and its descendants, sampled in a thread while in use."""
+    """Peak RSS of each process of the tree, and of the summed RSS of this process's descendants (and
+    of this process when ``include_self``), sampled in a thread while in use."""
+
+    def __init__(self, include_self: bool) -> None:
+        self.include_self = include_self
 
     def __enter__(self):
         import threading
@@ -59,7 +64,7 @@ class TreeMemory:
                     rss = process.memory_info().rss
                 except psutil.Error:
                     continue
-                total += rss
+                total += rss if process.pid != me.pid or self.include_self else 0
                 self.per_process[process.pid] = max(self.per_process.get(process.pid, 0), rss)
             self.peak = max(self.peak, total)
             self._stop.wait(0.2)
@@ -131,7 +136,7 @@ def main() -> None:
             load = os.getloadavg()[0]
             start = time.perf_counter()
             try:
-                with TreeMemory() as memory:
+                with TreeMemory(include_self=engine == "one") as memory:
                     out = run_ray(paths, options, workers) if engine == "ray" else \
                         run_govie(paths, options, "local" if engine == "one" else engine, workers)
             except ImportError as err:
@@ -161,7 +166,7 @@ def main() -> None:
         return
     one = next((r["wall_s"] for r in table if r.get("engine") == "one"), None)
     print("| engine | workers | files | tuples | wall s | speed-up | chars/s | peak RSS MiB per worker "
-          "| peak RSS MiB, all processes | identical | load avg |")
+          "| peak RSS MiB, all its processes | identical | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in table:
         if "error" in r:

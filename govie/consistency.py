@@ -3,7 +3,8 @@
 Each :class:`Flag` names two rows of the panel and their sources, so that a reader can open both
 places. The checks, with the tolerances of :class:`Tolerances`:
 
-- ``conflict``: one figure key (town, period, code, measure, status, unit) with two values.
+- ``conflict``: one figure key (town, period, code, measure, status, unit) with two values that
+  cannot both be right (:func:`govie.panels.compatible`: a bound or an approximation may hold both).
 - ``change_vs_levels``: a growth rate (%) against the levels of the same period one year apart,
   widened by the rounding of all three as written; skipped for codes whose growth is at constant
   prices (``growth: real``, GDP and value added), which nominal levels cannot reproduce.
@@ -106,11 +107,25 @@ def _conflicts(records: list[dict]) -> tuple[list[Flag], int]:
         if r["conflict"]:
             key = (r["town"], r["period"], r["indicator_code"], r["measure"], r["status"], r["unit"])
             groups.setdefault(key, []).append(r)
-    flags = [_flag("conflict", rows[0], other, f"{rows[0]['indicator_code']} {rows[0]['period']} {rows[0]['status']} "
-                   f"{rows[0]['measure']}: {rows[0]['value']:g} vs {other['value']:g}")
-             for rows in groups.values() for other in rows[1:]]
+    flags = []
+    for rows in groups.values():  # every conflicting row is named once, beside the first row it contradicts
+        named: set[int] = set()
+        for i, row in enumerate(rows):
+            other = next((j for j, r in enumerate(rows) if j != i and not _compatible(r, row)), None)
+            if i in named or other is None:
+                continue
+            a, b = sorted((i, other))
+            named |= {a, b}
+            flags.append(_flag("conflict", rows[a], rows[b], f"{row['indicator_code']} {row['period']} {row['status']} "
+                               f"{row['measure']}: {rows[a]['value']:g} vs {rows[b]['value']:g}"))
     merged = sum(1 for r in records if r["indicator_code"] and not r["conflict"] and r["n_sources"] > 1)
     return flags, merged + len(groups)  # coded figure keys that several tuples report
+
+
+def _compatible(a: dict, b: dict) -> bool:
+    from govie.panels import compatible
+
+    return compatible(a["value"], a["approx"], b["value"], b["approx"])
 
 
 def _half_unit(value: float, text: Any) -> float:
@@ -139,11 +154,12 @@ def _change_vs_levels(coded: list[dict], codebook: CodeBook, tol: Tolerances) ->
                 if old["unit"] != new["unit"] or old["value"] <= 0:
                     continue
                 compared += 1
-                h_new, h_old = _half_unit(new["value"], new.get("value_text")), _half_unit(old["value"], old.get("value_text"))
+                h_new, h_old = _half_unit(new["value"], new["value_text"]), _half_unit(old["value"], old["value_text"])
                 low = ((new["value"] - h_new) / (old["value"] + h_old) - 1) * 100
                 high = ((new["value"] + h_new) / max(old["value"] - h_old, 1e-12) - 1) * 100
-                h_change = _half_unit(change["value"], change.get("value_text"))
-                if change["value"] + h_change < low - tol.change_points or change["value"] - h_change > high + tol.change_points:
+                h_change = _half_unit(change["value"], change["value_text"])
+                if change["value"] + h_change < low - tol.change_points \
+                        or change["value"] - h_change > high + tol.change_points:
                     implied = (new["value"] / old["value"] - 1) * 100
                     flags.append(_flag("change_vs_levels", change, new,
                                        f"{code.code} {change['period']}: growth {change['value']:g}% but the levels "
@@ -167,7 +183,8 @@ def _part_exceeds_total(coded: list[dict], codebook: CodeBook) -> tuple[list[Fla
                 if part["value"] > total["value"] * (1 + 1e-6):
                     flags.append(_flag("part_exceeds_total", part, total,
                                        f"{part['indicator_code']} {part['value']:g} > its total "
-                                       f"{total['indicator_code']} {total['value']:g} ({part['period']}, {part['status']})"))
+                                       f"{total['indicator_code']} {total['value']:g} "
+                                       f"({part['period']}, {part['status']})"))
     return flags, compared
 
 
@@ -224,7 +241,7 @@ def _unit_mismatch(coded: list[dict], codebook: CodeBook) -> tuple[list[Flag], i
         counts = Counter(_comparable_unit(codebook, code, r["unit"]) for r in rows)
         if len(counts) < 2:
             continue
-        modal = max(counts, key=lambda u: (counts[u], u is not None, u or ""))
+        modal = max(counts, key=lambda u: (u is not None, counts[u], u or ""))  # a row without unit is the odd one
         reference = next(r for r in rows if _comparable_unit(codebook, code, r["unit"]) == modal)
         for r in rows:
             if _comparable_unit(codebook, code, r["unit"]) != modal:

@@ -24,7 +24,7 @@ Decisions (the same in the data and the tests):
 - Counts come as stocks (``高新技术企业``) and as new ones (``新增高新技术企业``, ``new_of`` in the data). The
   IND span does not always say which (``新增A、B等2家X企业,总量达3家``: both values link to ``X企业``;
   ``新增X 31家……总数分别达96家`` reuses ``新增X``, guidelines §7.4), so the last cue before the value in its
-  clause group (``新增``/``认定`` against ``总量``/``总数``/``累计``/``增至``/``达到``) vetoes a code that says the other.
+  clause group (``新增``/``净增``/``认定`` against ``总量``/``总数``/``累计``/``增至``/``达到``) vetoes a code that says the other.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ _NOTE = re.compile(r"\([^()]*\)")
 _ABBREVIATIONS = (("规上", "规模以上"), ("限上", "限额以上"), ("规模工业", "规模以上工业"))
 #: what may stand before an indicator name without changing it: the whole territory, light verbs
 #: words before a count that make it new ones, or the stock (the last one before the value wins)
-_NEW_CUES = ("新增", "认定", "新培育", "新引进", "新设立", "新登记", "新创建")
+_NEW_CUES = ("新增", "净增", "认定", "新培育", "新引进", "新设立", "新登记", "新创建")
 _STOCK_CUES = ("总量", "总数", "累计", "增至", "达到", "共有", "拥有", "总计")
 #: status words a tagger may leave at the end of a name (社会消费品零售总额力争)
 _SUFFIX = re.compile(r"(?:力争|确保|预计|争取)$")
@@ -136,7 +136,8 @@ class CodeBook:
                 key = normalize_indicator(alias)
                 other = self._alias.setdefault(key, c.code)
                 if other != c.code:
-                    raise CodeListError(f"{where}: alias {alias!r} ({key!r}) of {c.code} is already an alias of {other}")
+                    raise CodeListError(f"{where}: alias {alias!r} ({key!r}) of {c.code} is already "
+                                        f"an alias of {other}")
         self._stocks = {c.new_of for c in codes if c.new_of is not None}
         self.compounds: dict[str, tuple[str, ...]] = {}
         for text, parts in (compounds or {}).items():

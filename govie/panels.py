@@ -5,7 +5,9 @@ long table: one row per figure, that is per (town, period, indicator, measure, s
 A figure that several tuples report (a half-year figure repeated in the annual report, a summary
 repeated in a section) is one row that lists every source (``file:start-end`` of each value);
 tuples of one key whose values differ are all kept, marked ``conflict`` and flagged
-(:mod:`govie.consistency`), never resolved by picking one.
+(:mod:`govie.consistency`), never resolved by picking one; a bound or an approximation that another
+figure satisfies (``首破4000亿元大关`` beside ``4168.5亿元``) is kept beside it, not in conflict with it.
+``approx`` is ``mixed`` where the same value was written approximately in one source and not in another.
 
 Only a code (:mod:`govie.indicator_codes`) says that two names are one indicator: rows without one
 are keyed by their indicator text and merged only when the figure is the same, and different values
@@ -36,6 +38,8 @@ PANEL_COLUMNS = ("town", "period", "indicator_code", "indicator", "measure", "st
                  "flags", "sentence")
 #: values closer than this (relative) are the same figure, as in the scoring of guidelines §6
 REL_TOL = 1e-6
+#: how far (relative) an approximate figure (约, 左右) may lie from another and still be the same
+APPROX_TOL = 0.05
 
 
 def tuple_rows(result: FileResult) -> list[dict[str, Any]]:
@@ -65,6 +69,18 @@ def _same_value(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
 
 
+def compatible(a: float, a_approx: str | None, b: float, b_approx: str | None) -> bool:
+    """Whether two figures of one key can both be right: the same value, or one a bound (超10亿,
+    首破4000亿元大关, 不足5%) or an approximation (约17亿) that the other satisfies."""
+    if _same_value(a, b):
+        return True
+    for bound, kind, other in ((a, a_approx, b), (b, b_approx, a)):
+        if (kind == "more_than" and other >= bound) or (kind == "less_than" and other <= bound) or \
+                (kind == "approx" and abs(bound - other) <= APPROX_TOL * max(abs(bound), abs(other))):
+            return True
+    return False
+
+
 def merge_rows(rows: Iterable[dict[str, Any]]):
     """The long panel (a pandas DataFrame with :data:`PANEL_COLUMNS`) of tuple rows, in first-seen order.
 
@@ -84,17 +100,20 @@ def merge_rows(rows: Iterable[dict[str, Any]]):
             cluster.append(row)
     out = []
     for key, clusters in groups.items():
-        conflict = len(clusters) > 1 and not key[2].startswith("text:")
-        for cluster in clusters:
+        approx = [c[0]["approx"] if all(r["approx"] == c[0]["approx"] for r in c) else "mixed" for c in clusters]
+        coded = not key[2].startswith("text:")
+        for i, (cluster, cluster_approx) in enumerate(zip(clusters, approx)):
             first = cluster[0]
+            conflict = coded and any(not compatible(first["value"], cluster_approx, other[0]["value"], other_approx)
+                                     for j, (other, other_approx) in enumerate(zip(clusters, approx)) if j != i)
             out.append({
                 "town": first["town"], "period": first["period"], "indicator_code": first["indicator_code"],
                 "indicator": first["indicator"], "measure": first["measure"], "status": first["status"],
                 "value": first["value"], "unit": first["unit"], "value_text": first["value_text"],
-                "approx": first["approx"] if all(r["approx"] == first["approx"] for r in cluster) else "mixed",
+                "approx": cluster_approx,
                 "n_sources": len(cluster), "sources": "; ".join(source_of(r) for r in cluster),
                 "file": first["file"], "value_start": first["value_start"], "value_end": first["value_end"],
-                "confidence": max(r["confidence"] for r in cluster), "conflict": bool(conflict), "flags": "",
+                "confidence": max(r["confidence"] for r in cluster), "conflict": conflict, "flags": "",
                 "sentence": first["sentence"],
             })
     frame = pd.DataFrame(out, columns=list(PANEL_COLUMNS))

@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
             status = 1
             continue
-        (out / f"{doc.id}.json").write_text(dumps_document(doc) + "\n", encoding="utf-8")
+        (out / f"{doc.id}.json").write_text(dumps_document(doc), encoding="utf-8")  # as corpora/gold: no final newline
         print(f"{name}: {len(doc.spans)} spans, {len(doc.tuples)} tuples -> {out / (doc.id + '.json')}")
         if args.review:
             print(review_table(doc))

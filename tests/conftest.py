@@ -12,6 +12,24 @@ RAW_DIR = ROOT / "corpora" / "raw"
 SHARED_VALIDATOR = ROOT.parent / "shared" / "annotation" / "validate.py"
 
 
+def _raw_gold_counts() -> dict[str, int]:
+    """Documents, characters, spans and tuples of corpora/gold read with the json module alone, so that
+    tests of govie's readers and statistics compare with counts made without them."""
+    import json
+
+    counts = {"documents": 0, "characters": 0, "spans": 0, "tuples": 0}
+    for path in GOLD_DIR.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        counts["documents"] += 1
+        counts["characters"] += len(data["text"])
+        counts["spans"] += len(data["spans"])
+        counts["tuples"] += len(data["tuples"])
+    return counts
+
+
+GOLD_COUNTS = _raw_gold_counts()
+
+
 @pytest.fixture(scope="session")
 def gold_documents():
     from govie.document import read_documents

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import GOLD_DIR
+from conftest import GOLD_COUNTS, GOLD_DIR
 from govie import corpus as corpus_module
 from govie.conll import escape_char, read_conll, unescape_token, write_conll
 from govie.doccano import read_doccano, to_doccano, write_doccano
@@ -27,7 +27,7 @@ def test_jsonl_round_trip_is_byte_exact(gold_documents, tmp_path):
     write_jsonl(gold_documents, tmp_path / "all.jsonl")
     back = list(read_documents(tmp_path / "all.jsonl"))
     expected = gold_bytes()
-    assert len(back) == len(expected) == 11
+    assert len(back) == len(expected) == GOLD_COUNTS["documents"]
     for doc in back:
         assert dumps_document(doc) == expected[doc.id]
 
@@ -37,7 +37,7 @@ def test_jsonl_round_trip_is_byte_exact(gold_documents, tmp_path):
     (write_label_studio, read_label_studio, "export.json"),
 ], ids=["doccano", "label-studio"])
 def test_tool_round_trip_is_byte_exact(gold_documents, tmp_path, writer, reader, name):
-    assert writer(gold_documents, tmp_path / name) == 11
+    assert writer(gold_documents, tmp_path / name) == GOLD_COUNTS["documents"]
     result = reader(tmp_path / name)
     assert result.recomputed == {} and result.warnings == []
     expected = gold_bytes()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import GOLD_DIR, RAW_DIR, ROOT
+from conftest import GOLD_COUNTS, GOLD_DIR, RAW_DIR, ROOT
 from govie.commands import corpus as command
 from govie.corpus import corpus_stats, iter_unlabeled, load_corpus, load_split, read_catalogue
 from govie.document import FormatError
@@ -23,7 +23,7 @@ def run(argv: list[str]) -> int:
 
 
 def test_gold_and_raw_texts_agree(gold_documents):
-    assert len(gold_documents) == 11
+    assert len(gold_documents) == GOLD_COUNTS["documents"] >= 53
     for doc in gold_documents:
         assert (RAW_DIR / f"{doc.id}.txt").read_text(encoding="utf-8") == doc.text
 
@@ -82,18 +82,31 @@ def test_unlabeled_reports_load():
 
 def test_corpus_stats_counts(gold_documents):
     stats = corpus_stats(gold_documents)
-    assert (stats.documents, stats.characters, sum(stats.spans.values()), stats.tuples) == (11, 54807, 2909, 882)
+    n = GOLD_COUNTS
+    assert (stats.documents, stats.characters, sum(stats.spans.values()), stats.tuples) == \
+        (n["documents"], n["characters"], n["spans"], n["tuples"])
     assert stats.spans["VAL"] == stats.tuples
-    assert sum(stats.tuple_fields["status"].values()) == 882
+    assert sum(stats.tuple_fields["status"].values()) == n["tuples"]
     assert set(stats.tuple_fields["measure"]) == {"level", "change"}
     table = stats.format_table()
-    assert "| **all 11** |" in table and "| measure | tuples |" in table
-    assert json.loads(json.dumps(stats.to_dict()))["documents"] == 11
+    assert f"| **all {n['documents']}** |" in table and "| measure | tuples |" in table
+    assert json.loads(json.dumps(stats.to_dict()))["documents"] == n["documents"]
+
+
+def test_corpus_stats_groups_by_catalogue(gold_documents):
+    catalogue = read_catalogue(ROOT / "corpora" / "documents.tsv")
+    stats = corpus_stats(gold_documents, catalogue)
+    assert set(stats.groups) == {"split", "province", "level", "genre"}
+    for column, values in stats.groups.items():
+        assert sum(g.documents for g in values.values()) == GOLD_COUNTS["documents"], column
+        assert sum(g.tuples for g in values.values()) == GOLD_COUNTS["tuples"], column
+    assert len(stats.groups["province"]) >= 12 and "unlisted" not in stats.groups["province"]
+    assert "| province | documents |" in stats.format_table()
 
 
 def test_command_stats_and_validate(capsys):
     assert run(["stats", str(GOLD_DIR), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["tuples"] == 882
+    assert json.loads(capsys.readouterr().out)["tuples"] == GOLD_COUNTS["tuples"]
     assert run(["validate", str(GOLD_DIR)]) == 0
     assert run(["validate", str(BAD_DIR / "corpus.jsonl"), str(BAD_DIR / "broken_line.jsonl")]) == 1
     out = capsys.readouterr()
@@ -117,7 +130,7 @@ def test_command_convert_round_trip(tmp_path, fmt, name):
     assert run(["convert", str(GOLD_DIR), str(tmp_path / name), "--to", fmt]) == 0
     assert run(["convert", str(tmp_path / name), str(tmp_path / "back"), "--from", fmt]) == 0
     back = {p.name: p.read_bytes() for p in (tmp_path / "back").glob("*.json")}
-    assert len(back) == 11
+    assert len(back) == GOLD_COUNTS["documents"]
     if fmt != "conll":  # CoNLL holds no tuples or metadata
         assert back == {p.name: p.read_bytes() for p in GOLD_DIR.glob("*.json")}
 
@@ -143,15 +156,15 @@ def test_a_folder_scan_skips_and_names_the_json_that_is_no_document(tmp_path, ca
     (tmp_path / "notes.jsonl").write_text('{"id": "a", "note": "x"}\n{"id": "b", "note": "y"}\n', encoding="utf-8")
     assert run(["stats", str(tmp_path), "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["documents"] == 11
+    assert json.loads(out)["documents"] == GOLD_COUNTS["documents"]
     assert err.splitlines() == [f"govie: warning: {tmp_path / 'notes.jsonl'}: 2 line(s) are no §5 documents "
                                 f"(first: {tmp_path / 'notes.jsonl'}:1) (no 'text'); skipped",
                                 f"govie: warning: {tmp_path / 'splits.json'}: no §5 document (no 'text'); skipped"]
     assert run(["validate", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
-    assert out == "" and "splits.json: no §5 document" in err and "11 documents, 0 problems" in err
+    assert out == "" and "splits.json: no §5 document" in err and f"{GOLD_COUNTS['documents']} documents, 0 problems" in err
     with caplog.at_level(logging.WARNING, logger="govie.corpus"):
-        assert len(load_corpus(tmp_path)) == 11
+        assert len(load_corpus(tmp_path)) == GOLD_COUNTS["documents"]
     assert "splits.json" in caplog.text
     # a file given by name is read as a document, and a broken document in a folder still stops the scan
     assert run(["stats", str(tmp_path / "splits.json")]) == 2

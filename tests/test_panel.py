@@ -10,7 +10,7 @@ import pytest
 
 from govie.commands import panel as panel_command
 from govie.consistency import Tolerances, check, examined, flags_frame, summary
-from govie.panels import PANEL_COLUMNS, collect_rows, merge_rows, panel, wide
+from govie.panels import PANEL_COLUMNS, collect_rows, compatible, merge_rows, panel, wide
 
 ANNUAL_2023 = ("瓜沥镇2023年工作报告\n2023年,全镇实现财政总收入30亿元,同比增长10%;一般公共预算收入35亿元。"
                "新增国家高新技术企业12家,高新技术企业总数达到80家。\n"
@@ -90,6 +90,19 @@ def test_uncoded_names_merge_identical_figures_but_never_conflict():
     long = merge_rows(rows)
     assert sorted(long["value"]) == [1.0, 2.0] and not long["conflict"].any() and check(long) == []
     assert _find(long, value=2.0).iloc[0]["approx"] == "mixed"
+
+
+def test_a_bound_or_an_approximation_that_another_figure_satisfies_is_no_conflict():
+    rows = [_row(indicator_code="GDP", value=4168.5e8, value_start=0),
+            _row(indicator_code="GDP", value=4000e8, approx="more_than", value_start=10),  # 首破4000亿元大关
+            _row(indicator_code="GDP", value=4100e8, approx="approx", value_start=20)]  # 约4100亿元
+    long = merge_rows(rows)
+    assert len(long) == 3 and not long["conflict"].any() and check(long) == []
+    long = merge_rows(rows + [_row(indicator_code="GDP", value=3500e8, value_start=30)])
+    assert long["conflict"].all()  # 3500 contradicts each of the three
+    flags = check(long)
+    assert [(f.kind, f.rows) for f in flags] == [("conflict", (0, 3)), ("conflict", (1, 3)), ("conflict", (2, 3))]
+    assert compatible(5.0, "less_than", 4.0, None) and not compatible(5.0, "less_than", 6.0, None)
 
 
 def _flags(rows, **tolerances):

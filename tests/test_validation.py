@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLD_DIR, SHARED_VALIDATOR
+from conftest import GOLD_COUNTS, GOLD_DIR, SHARED_VALIDATOR
 from govie.document import Document
 from govie.validation import Problem, check_dict, validate_document, validate_path
 
@@ -55,7 +55,7 @@ def shared_check():
 
 
 def test_gold_documents_are_valid(gold_documents):
-    assert len(gold_documents) == 11
+    assert len(gold_documents) == GOLD_COUNTS["documents"]
     for doc in gold_documents:
         assert validate_document(doc) == [], doc.id
     assert validate_path(GOLD_DIR) == []

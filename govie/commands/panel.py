@@ -19,8 +19,10 @@ SUFFIXES = (".csv", ".parquet")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="report .txt files or folders (searched recursively)")
-    parser.add_argument("-o", "--output", metavar="OUT", help="the long table: .csv or .parquet (default: CSV on stdout)")
-    parser.add_argument("--wide", metavar="OUT", help="also write the pivot town × period × indicator (.csv or .parquet)")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="the long table: .csv or .parquet (default: CSV on stdout)")
+    parser.add_argument("--wide", metavar="OUT",
+                        help="also write the pivot town × period × indicator (.csv or .parquet)")
     parser.add_argument("--status", default="actual", choices=("actual", "target", "forecast"),
                         help="the status of the figures in --wide (default: actual)")
     parser.add_argument("--flags", metavar="OUT", help="also write the consistency flags (.csv or .parquet)")
