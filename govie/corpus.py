@@ -53,16 +53,25 @@ def read_corpus(path: str | Path) -> "ImportResult":
     from govie.validation import iter_documents
 
     result, errors = ImportResult(documents=[]), []
+    places: dict[str, list[str]] = {}
     for where, data, error in iter_documents(path, result.warnings):
         if error is not None:
             errors.append(f"{where}: {error}")
             continue
         try:
-            result.documents.append(Document.from_dict(data, where=where))
+            doc = Document.from_dict(data, where=where)
         except FormatError as err:
             errors.append(str(err))
+            continue
+        result.documents.append(doc)
+        places.setdefault(doc.id, []).append(where)
     if errors:
         raise FormatError("\n".join(errors))
+    repeated = {doc_id: wheres for doc_id, wheres in places.items() if len(wheres) > 1}
+    if repeated:  # e.g. corpora/ holds gold/ and the annotators' first passes: all are read, and said so
+        doc_id, wheres = next(iter(repeated.items()))
+        result.warnings.append(f"{path}: {len(repeated)} document id(s) occur in more than one place, all read "
+                               f"(first: {doc_id!r} in {', '.join(wheres)})")
     return result
 
 

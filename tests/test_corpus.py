@@ -172,3 +172,16 @@ def test_a_folder_scan_skips_and_names_the_json_that_is_no_document(tmp_path, ca
     (tmp_path / "gold" / "broken.json").write_text('{"id": "x", "text": "abc", "spans": {}}', encoding="utf-8")
     assert run(["stats", str(tmp_path)]) == 2
     assert "broken.json [x]: 'spans' must be a list" in capsys.readouterr().err
+
+
+def test_a_folder_scan_says_when_a_document_id_occurs_twice(tmp_path):
+    from govie.corpus import read_corpus
+
+    source = sorted(GOLD_DIR.glob("*.json"))[0]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "b.jsonl").write_text(source.read_text(encoding="utf-8").replace("\n", "") + "\n", encoding="utf-8")
+    result = read_corpus(tmp_path)
+    assert len(result.documents) == 2
+    assert any(f"1 document id(s) occur in more than one place, all read (first: '{source.stem}'" in w
+               for w in result.warnings)
