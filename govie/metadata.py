@@ -434,7 +434,15 @@ def _infer_default_period(text: str, published: str | None, delivery: re.Match |
         if half:
             return FieldSource(f"{published[:4]}-H1", "first half of the publication year", 0.6)
         return FieldSource(None, "publication date but no period named", 0.0)
+    plan = _PLAN_HEADING.match(next((line.strip() for line in text.splitlines() if line.strip()), ""))
+    if plan:
+        return FieldSource(plan.group(1), f"a plan section headed {plan.group(0)[:20]!r}", 0.7)
     return _part_of_latest_year(text)
+
+
+# a text that opens with the plan part of a report: '二、2024年重点工作', '2024年工作安排建议'
+_PLAN_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、)?\s*((?:19|20)\d\d)年(?:的)?[^。；\n]{0,16}"
+                           r"(?:工作|任务|目标|安排|要求|打算)")
 
 
 # the part of a year a title names: '上半年 我县经济运行稳中向好', '2024年1-9月全区经济运行情况'
