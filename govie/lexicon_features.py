@@ -58,12 +58,7 @@ class LexiconFeaturizer:
         """The same featurizer minus some indicator names: a training document's own names are left
         out of its features (jackknife), so the features are as incomplete as on an unseen report."""
         dropped = set(names)
-        out = LexiconFeaturizer((), ())
-        out.indicators = frozenset(w for w in self.indicators if w not in dropped)
-        out.words = self.words
-        out._longest_indicator = min(_MAX_WORD, max(map(len, out.indicators), default=1))
-        out._longest_word = self._longest_word
-        return out
+        return LexiconFeaturizer((w for w in self.indicators if w not in dropped), self.words)
 
     def char_feature_ids(self, text: str) -> list[int]:
         ind = _positions(text, self.indicators, self._longest_indicator)

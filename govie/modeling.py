@@ -32,7 +32,7 @@ class GovieTaggerModel(PreTrainedModel):
         self.rule_embeddings = nn.Embedding(len(config.tags), config.encoder.hidden_size) if config.rule_features \
             else None
         self.lexicon_embeddings = nn.Embedding(FEATURE_COUNT, config.encoder.hidden_size) \
-            if getattr(config, "lexicon_features", False) else None
+            if config.lexicon_features else None
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:

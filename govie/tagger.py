@@ -168,7 +168,7 @@ class Tagger:
                 kwargs["rules"] = RuleTagger(lexicon_file.read_text(encoding="utf-8").splitlines())
             except UnicodeDecodeError as err:
                 raise ModelLoadError(f"{lexicon_file}: not UTF-8 (byte {err.start})") from None
-        if getattr(config, "lexicon_features", False) and "lexicon" not in kwargs:
+        if config.lexicon_features and "lexicon" not in kwargs:
             from govie.lexicon_features import LexiconFeaturizer
 
             try:
@@ -194,7 +194,7 @@ class Tagger:
         self.tokenizer.save_pretrained(path)
         if self.rules is not None and self.config.rule_features:
             (path / RULES_LEXICON_FILE).write_text("\n".join(sorted(self.rules.lexicon)) + "\n", encoding="utf-8")
-        if self.lexicon is not None and getattr(self.config, "lexicon_features", False):
+        if self.lexicon is not None and self.config.lexicon_features:
             self.lexicon.save(path)
         if card is None:
             from govie.model_card import model_card
@@ -268,7 +268,7 @@ class Tagger:
         tag_to_id = {tag: i for i, tag in enumerate(self.tags)}
         rule_tags = [spans_to_bio(len(text), self.rules.predict(text, town=town)) if self.config.rule_features
                      else None for text, town in zip(texts, towns)]
-        if self.lexicon is None and getattr(self.config, "lexicon_features", False):
+        if self.lexicon is None and self.config.lexicon_features:
             raise ValueError("this model reads lexicon features: set Tagger.lexicon (a LexiconFeaturizer) first")
         lexicon_ids = [self.lexicon.char_feature_ids(text) if self.lexicon is not None else None for text in texts]
         size = self.tokenizer.max_chars(self.config.window_length)
@@ -343,7 +343,7 @@ class Tagger:
                     if items[index][4] is not None:
                         lexical[row, :len(encoding)] = torch.tensor(items[index][4])
                 extra = {"rule_tag_ids": features.to(self.device)} if self.config.rule_features else {}
-                if self.lexicon is not None and getattr(self.config, "lexicon_features", False):
+                if self.lexicon is not None and self.config.lexicon_features:
                     extra["lexicon_ids"] = lexical.to(self.device)
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
                                     **extra).logits

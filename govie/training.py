@@ -11,7 +11,7 @@ import lzma
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import torch
 from transformers import Trainer, TrainerCallback
@@ -21,6 +21,9 @@ from govie.labels import BIO_TAGS, spans_to_bio
 from govie.tokenizer import (IGNORE_INDEX, SPECIAL_TOKENS, CharTokenizer, char_tags_to_token_labels,
                              token_feature_ids)
 from govie.windows import plan_windows
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +76,20 @@ def read_unlabeled(path: Path, *, exclude: Iterable[str] = ()) -> list[str]:
     return texts
 
 
+def test_ids(splits_path: Path) -> set[str]:
+    """The ``test`` list of a splits file (empty when there is none): documents for scoring only."""
+    if not splits_path.is_file():
+        return set()
+    return set(json.loads(splits_path.read_text(encoding="utf-8")).get("test", []))
+
+
 def test_sources(splits_path: Path, gold_docs: Iterable[Document]) -> list[str]:
     """Ids of the unlabeled reports that test documents were cut from (their ``source`` field reads
     ``unlabeled/reports.jsonl <id> [start:end]``): no training stage may read those texts."""
-    if not splits_path.is_file():
-        return []
-    test_ids = set(json.loads(splits_path.read_text(encoding="utf-8")).get("test", []))
+    held_out = test_ids(splits_path)
     out = []
     for doc in gold_docs:
-        if doc.id in test_ids and doc.source and doc.source.startswith("unlabeled/"):
+        if doc.id in held_out and doc.source and doc.source.startswith("unlabeled/"):
             parts = doc.source.split()
             if len(parts) >= 2:
                 out.append(parts[1])
@@ -90,6 +98,21 @@ def test_sources(splits_path: Path, gold_docs: Iterable[Document]) -> list[str]:
 
 def read_gold(path: Path) -> list[Document]:
     return sorted(read_documents(path), key=lambda d: d.id)
+
+
+def training_texts(config: dict[str, Any], *, with_gold: bool = False) -> tuple[list[str], list[str]]:
+    """The report texts a training stage may read, and the ids of the unlabeled reports left out:
+    the unlabeled corpus without the sources of the test documents (plus, ``with_gold``, the texts of
+    the gold documents that are not test documents)."""
+    paths = config["paths"]
+    docs = read_gold(first_existing(paths["gold"]))
+    splits = repo_path(paths["splits"])
+    held_back = test_sources(splits, docs)
+    texts = read_unlabeled(first_existing(paths["unlabeled"]), exclude=held_back)
+    if with_gold:
+        held_out = test_ids(splits)
+        texts += [doc.text for doc in docs if doc.id not in held_out]
+    return texts, held_back
 
 
 def set_seed(seed: int) -> None:
@@ -419,7 +442,7 @@ def fine_tune(tagger, train_docs: Sequence[Document], dev_docs: Sequence[Documen
     tags = tagger.tags
     train_stride = settings.get("train_stride", settings["stride"])
     use_rules = tagger.config.rule_features
-    use_lexicon = getattr(tagger.config, "lexicon_features", False)
+    use_lexicon = tagger.config.lexicon_features
     columns = ("input_ids", "labels") + (("rule_tag_ids",) if use_rules else ()) + \
         (("lexicon_ids",) if use_lexicon else ())
     if use_rules:

@@ -37,7 +37,6 @@ fourth field, ``key=value`` overrides: ``vn`` value_norm, ``un`` unit_norm, ``pn
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -260,8 +259,7 @@ def _override(key: str, value: str, where: str) -> object:
     return value
 
 
-def compile_text(source: str, text: str, *, where: str = "<tuple lines>",
-                 base: Path | None = None) -> Document:
+def compile_text(source: str, text: str, *, where: str = "<tuple lines>") -> Document:
     """Compile tuple lines over ``text`` (the raw report) into a §5 document."""
     meta, body = _parse(source.splitlines(), where)
     if "id" not in meta or "town" not in meta:
@@ -378,7 +376,7 @@ def compile_file(path: str | Path) -> Document:
     raw = (path.parent / meta["raw"]).resolve()
     if not raw.is_file():
         raise TupleLinesError(f"{path}: raw text {raw} does not exist")
-    return compile_text(source, raw.read_text(encoding="utf-8"), where=str(path), base=path.parent)
+    return compile_text(source, raw.read_text(encoding="utf-8"), where=str(path))
 
 
 def review_table(doc: Document) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from govie.segmenter import load_pkuseg  # noqa: E402
-from govie.training import first_existing, load_config, read_gold, read_unlabeled, repo_path, test_sources  # noqa: E402
+from govie.training import load_config, repo_path, training_texts  # noqa: E402
 
 logger = logging.getLogger("govie.training")
 _NUMBERISH = re.compile(r"^[\d.,%％０-９一二三四五六七八九十百千万亿两〇零]+$")
@@ -33,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = load_config(args.config)
     settings = config.get("lexicon", {})
-    gold = read_gold(first_existing(config["paths"]["gold"]))
-    held_back = test_sources(repo_path(config["paths"]["splits"]), gold)
-    texts = read_unlabeled(first_existing(config["paths"]["unlabeled"]), exclude=held_back)
+    texts, held_back = training_texts(config)
     budget = settings.get("max_chars", 1_500_000)
     segmenter = load_pkuseg()
     counts: Counter[str] = Counter()

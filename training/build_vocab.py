@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from govie.tokenizer import CharTokenizer
-from govie.training import first_existing, load_config, read_gold, read_unlabeled, repo_path, test_sources
+from govie.training import load_config, repo_path, training_texts
 
 logger = logging.getLogger("govie.training")
 
@@ -25,21 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = load_config(args.config)
-    unlabeled = first_existing(config["paths"]["unlabeled"])
-    gold = first_existing(config["paths"]["gold"])
-    docs = read_gold(gold)
-    splits = repo_path(config["paths"]["splits"])
-    test_ids = set(json.loads(splits.read_text(encoding="utf-8")).get("test", [])) if splits.is_file() else set()
     # the test documents and the reports they were cut from are never read by a training stage
-    texts = read_unlabeled(unlabeled, exclude=test_sources(splits, docs)) + \
-        [doc.text for doc in docs if doc.id not in test_ids]
-    tokenizer = CharTokenizer.build(texts, **config["vocab"])
+    texts, _ = training_texts(config, with_gold=True)
     out = repo_path(config["paths"]["vocab"]).parent
+    if (out / "model.safetensors").exists():
+        raise SystemExit(f"{out}: paths.vocab points into a model folder; its vocabulary belongs to its weights "
+                         "and is not rebuilt (configs that reuse the shipped vocabulary skip this stage)")
+    tokenizer = CharTokenizer.build(texts, **config["vocab"])
     tokenizer.save_pretrained(out)
     covered = sum(1 for t in texts for c in t if tokenizer.token_id(c) != tokenizer.unk_token_id)
     total = sum(len(t) for t in texts)
-    logger.info("%d texts from %s and %s; vocabulary of %d tokens in %s; %.4f%% of characters known",
-                len(texts), unlabeled, gold, tokenizer.vocab_size, out, 100 * covered / total)
+    logger.info("%d texts (unlabeled reports and gold documents, test ones left out); vocabulary of %d tokens "
+                "in %s; %.4f%% of characters known", len(texts), tokenizer.vocab_size, out, 100 * covered / total)
     return 0
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from govie.model_card import model_card  # noqa: E402
-from govie.training import (fine_tune, first_existing, initial_tagger, load_config, read_gold,  # noqa: E402
+from govie.training import (fine_tune, first_existing, initial_tagger, load_config, read_gold, test_ids,  # noqa: E402
                             repo_path, span_scores)
 
 logger = logging.getLogger("govie.training")
@@ -40,14 +40,14 @@ def split_documents(docs, dev: str | None, splits_file: Path | None, default_dev
         dev_ids = splits["dev"]
     else:
         dev_ids = default_dev
-    test_ids = set(splits.get("test", []))
+    held_out = test_ids(splits_file) if splits_file is not None else set()
     known = {d.id for d in docs}
     unknown = [i for i in dev_ids if i not in known]
     if unknown:
         raise SystemExit(f"dev documents not in the gold data: {', '.join(unknown)}")
-    if test_ids & set(dev_ids):
-        raise SystemExit(f"test documents cannot be dev documents: {', '.join(sorted(test_ids & set(dev_ids)))}")
-    return ([d for d in docs if d.id not in dev_ids and d.id not in test_ids],
+    if held_out & set(dev_ids):
+        raise SystemExit(f"test documents cannot be dev documents: {', '.join(sorted(held_out & set(dev_ids)))}")
+    return ([d for d in docs if d.id not in dev_ids and d.id not in held_out],
             [d for d in docs if d.id in dev_ids])
 
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output) if args.output else repo_path(config["paths"]["finetuned"])
     tagger = initial_tagger(init, settings=settings)
     words = None
-    if getattr(tagger.config, "lexicon_features", False):
+    if tagger.config.lexicon_features:
         word_list = repo_path(config["paths"]["word_list"])
         if tagger.lexicon is not None:
             words = tagger.lexicon.words

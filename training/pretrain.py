@@ -32,9 +32,8 @@ from datasets import Dataset  # noqa: E402
 from transformers import AutoConfig, Trainer, TrainerCallback, TrainingArguments  # noqa: E402
 
 from govie.tokenizer import IGNORE_INDEX, CharTokenizer  # noqa: E402
-from govie.training import (LogCallback, MaskingCollator, first_existing, load_config, masked_lm_class,  # noqa: E402
-                            mlm_chunks, read_gold, read_unlabeled, repo_path, set_seed, test_sources,
-                            word2vec_embeddings)
+from govie.training import (LogCallback, MaskingCollator, load_config, masked_lm_class, mlm_chunks,  # noqa: E402
+                            repo_path, set_seed, training_texts, word2vec_embeddings)
 
 logger = logging.getLogger("govie.training")
 HELDOUT_EVERY = 50
@@ -118,9 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     set_seed(config["seed"])
     torch.set_num_threads(settings["threads"])
     tokenizer = CharTokenizer.from_pretrained(repo_path(config["paths"]["vocab"]).parent)
-    gold = read_gold(first_existing(config["paths"]["gold"]))
-    held_back = test_sources(repo_path(config["paths"]["splits"]), gold)
-    texts = read_unlabeled(first_existing(config["paths"]["unlabeled"]), exclude=held_back)
+    texts, held_back = training_texts(config)
     # Text only, no labels; the sources of test documents are left out (corpora/README.md).
     chunks = mlm_chunks(texts, tokenizer, settings["max_length"])
     train = [c for i, c in enumerate(chunks) if i % HELDOUT_EVERY]

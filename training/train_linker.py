@@ -38,6 +38,7 @@ from govie.document import Document, FormatError  # noqa: E402
 from govie.linker import HeuristicLinker  # noqa: E402
 from govie.pipeline import encoder_states  # noqa: E402
 from govie.relation_model import FieldClassifier, LearnedLinker, RelationConfig, silver_documents  # noqa: E402
+from govie.training import test_ids  # noqa: E402
 
 logger = logging.getLogger("train_linker")
 
@@ -133,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     docs = load_corpus(args.gold)
     splits_file = Path(args.gold).parent / "splits.json"
     if splits_file.is_file():  # the test documents are for scoring only, never for training
-        test_ids = set(json.loads(splits_file.read_text(encoding="utf-8")).get("test", []))
-        docs = [d for d in docs if d.id not in test_ids]
-        logger.info("%d gold documents (%d test documents of %s left out)", len(docs), len(test_ids), splits_file)
+        held_out = test_ids(splits_file)
+        docs = [d for d in docs if d.id not in held_out]
+        logger.info("%d gold documents (%d test documents of %s left out)", len(docs), len(held_out), splits_file)
     encoder = hidden = None
     if args.dense:
         from govie.tagger import Tagger

@@ -6,7 +6,7 @@ The same model, data, masking and schedule as training/pretrain.py, without the 
 a recipe's first hundreds of steps can be compared quickly (keys: lr, warmup, arch bert|preln,
 mask, len, batch, w2v true|false, every). The figures of training/README.md came from it.
 """
-import json, math, random, sys, time, lzma
+import json, math, random, sys, time
 import torch
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
