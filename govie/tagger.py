@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from govie.boundary_edits import EDITS_FILE, BoundaryEdits
 from govie.configuration import GovieTaggerConfig
 from govie.decoding import viterbi_decode
 from govie.labels import LabeledRange, bio_to_spans, spans_to_bio
@@ -77,10 +78,12 @@ class Tagger:
             without suffix) as TOWN where the model predicts only ``O``.
         rules: the :class:`govie.rules.RuleTagger` whose tags a ``rule_features`` model reads
             (saved as ``rules_lexicon.txt``); default: one with the builtin lexicon.
+        edits: learned :class:`govie.boundary_edits.BoundaryEdits` run over the decoded IND spans
+            (saved as ``boundary_edits.json``); default: none.
     """
 
     def __init__(self, model: GovieTaggerModel, tokenizer, *, threads: int | None = None,
-                 device: str | None = None, mark_town: bool = False, rules=None, lexicon=None):
+                 device: str | None = None, mark_town: bool = False, rules=None, lexicon=None, edits=None):
         if threads is not None:
             torch.set_num_threads(threads)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -96,6 +99,7 @@ class Tagger:
         self.rules = rules
         #: the :class:`govie.lexicon_features.LexiconFeaturizer` a ``lexicon_features`` model reads
         self.lexicon = lexicon
+        self.edits = edits
 
     @property
     def config(self) -> GovieTaggerConfig:
@@ -175,6 +179,11 @@ class Tagger:
                 kwargs["lexicon"] = LexiconFeaturizer.load(path)
             except (OSError, ValueError) as err:
                 raise ModelLoadError(str(err)) from None
+        if (path / EDITS_FILE).is_file() and "edits" not in kwargs:
+            try:
+                kwargs["edits"] = BoundaryEdits.load(path / EDITS_FILE)
+            except (OSError, ValueError) as err:
+                raise ModelLoadError(str(err)) from None
         tagger = cls(model, tokenizer, **kwargs)
         tagger.source = path
         return tagger
@@ -196,6 +205,8 @@ class Tagger:
             (path / RULES_LEXICON_FILE).write_text("\n".join(sorted(self.rules.lexicon)) + "\n", encoding="utf-8")
         if self.lexicon is not None and self.config.lexicon_features:
             self.lexicon.save(path)
+        if self.edits is not None:
+            self.edits.save(path)
         if card is None:
             from govie.model_card import model_card
 
@@ -234,7 +245,8 @@ class Tagger:
         path = [tags[i] for i in viterbi_decode(scores, tags)]
         if self.mark_town and town:
             path = _mark_town(text, town, path)
-        return bio_to_spans(path)
+        spans = bio_to_spans(path)
+        return self.edits.apply(text, spans) if self.edits is not None else spans
 
     @property
     def hidden_size(self) -> int:
