@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     rules = RuleTagger()
     learn = dict(min_gain=args.min_gain, min_documents=args.min_documents)
     docs = train + dev
+    figures: list[str] = []
     print(f"{len(train)} train and {len(dev)} dev documents; min_gain {args.min_gain}, "
           f"min_documents {args.min_documents}")
     if args.folds:
@@ -80,13 +81,17 @@ def main(argv: list[str] | None = None) -> int:
                 base.append(ex.predicted)
                 edited.append(edits.apply(ex.text, ex.predicted))
         held_docs = [d for k in range(args.folds) for i, d in enumerate(docs) if i % args.folds == k]
-        print(f"{args.folds} folds over train+dev: rules IND " + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(held_docs, base))
-              + ", with edits " + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(held_docs, edited))
-              + f" (edits per fold: {sizes})")
+        figures.append(f"{args.folds} folds over train+dev: rules IND "
+                       + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(held_docs, base))
+                       + ", with edits " + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(held_docs, edited))
+                       + f" (edits per fold: {sizes})")
+        print(figures[-1])
     if dev:
         edits = BoundaryEdits.learn(examples(train, rules), **learn)
         base = examples(dev, rules)
-        print(f"dev: rules IND {scores(dev, base, None)}; with {len(edits)} edits learned on train {scores(dev, base, edits)}")
+        figures.append(f"dev: rules IND {scores(dev, base, None)}; with {len(edits)} edits learned on train "
+                       f"{scores(dev, base, edits)}")
+        print(figures[-1])
     if not args.train_only:
         edits = BoundaryEdits.learn(examples(docs, rules), **learn)
     print(f"learned on {'train' if args.train_only else 'train+dev'}: {len(edits)} edits")
@@ -94,7 +99,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {e.kind:<13} {e.text:<12} gain {e.gain:>3} in {e.documents} documents")
     if not args.no_save:
         print(f"wrote {edits.save(args.output)}")
+        card = Path(args.output) / "README.md"
+        if card.is_file():
+            card.write_text(card_with_edits(card.read_text(encoding="utf-8"), edits, figures), encoding="utf-8")
+            print(f"updated {card}")
     return 0
+
+
+def card_with_edits(card: str, edits: BoundaryEdits, figures: list[str]) -> str:
+    """The model card with its "Boundary edits" section (re)written at the end."""
+    head = card.split("\n## Boundary edits\n")[0].rstrip("\n")
+    lines = ["", "## Boundary edits", "",
+             f"{len(edits)} learned edits of the IND spans run after decoding (`boundary_edits.json`, "
+             "govie/boundary_edits.py), learned on the rule tags of "
+             f"{len(edits.trained_on)} train and dev documents with min_gain {edits.min_gain} and "
+             f"min_documents {edits.min_documents} by `python training/learn_boundary_edits.py`, which printed:",
+             "", *[f"- {f}" for f in figures]]
+    return head + "\n" + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
