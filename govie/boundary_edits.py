@@ -38,7 +38,7 @@ KINDS = {
 }
 
 #: characters no edit moves a boundary across (a name does not span them)
-_STOPS = frozenset("，。；;！？!?\n：:（）()“”\"《》 ,")
+STOPS = frozenset("，。；;！？!?\n：:（）()“”\"《》 ,")
 #: a trimmed span keeps at least this many characters
 _MIN_LENGTH = 2
 
@@ -83,7 +83,7 @@ def enumeration_start(text: str, start: int) -> int | None:
     if start == 0 or text[start - 1] != "、":
         return None
     i = start - 1
-    while i > 0 and text[i - 1] not in _STOPS and not text[i - 1].isdigit():
+    while i > 0 and text[i - 1] not in STOPS and not text[i - 1].isdigit():
         i -= 1
     return i if i < start - 1 else None
 
@@ -227,9 +227,9 @@ def _fixes(text: str, a: int, b: int, c: int, d: int) -> list[tuple[str, str]]:
         out.append(("trim_end", text[d:b]))
     if b == d and a < c <= a + 4:
         out.append(("trim_start", text[a:c]))
-    if b == d and c < a <= c + 3 and not any(ch in _STOPS for ch in text[c:a]):
+    if b == d and c < a <= c + 3 and not any(ch in STOPS for ch in text[c:a]):
         out.append(("extend_start", text[c:a]))
-    if a == c and b < d <= b + 3 and not any(ch in _STOPS for ch in text[b:d]):
+    if a == c and b < d <= b + 3 and not any(ch in STOPS for ch in text[b:d]):
         out.append(("extend_end", text[b:d]))
     if b == d and c < a and enumeration_start(text, a) == c:
         out += [("enumeration", text[b - k:b]) for k in (1, 2, 3) if b - a >= k]

@@ -25,6 +25,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from govie.boundary_chooser import CONFIG_FILE as CHOOSER_CONFIG
+from govie.boundary_chooser import BoundaryChooser
 from govie.boundary_edits import EDITS_FILE, BoundaryEdits
 from govie.configuration import GovieTaggerConfig
 from govie.decoding import viterbi_decode
@@ -80,10 +82,13 @@ class Tagger:
             (saved as ``rules_lexicon.txt``); default: one with the builtin lexicon.
         edits: learned :class:`govie.boundary_edits.BoundaryEdits` run over the decoded IND spans
             (saved as ``boundary_edits.json``); default: none.
+        chooser: a learned :class:`govie.boundary_chooser.BoundaryChooser` run after the edits
+            (``boundary_chooser.safetensors`` and ``.json``); default: none.
     """
 
     def __init__(self, model: GovieTaggerModel, tokenizer, *, threads: int | None = None,
-                 device: str | None = None, mark_town: bool = False, rules=None, lexicon=None, edits=None):
+                 device: str | None = None, mark_town: bool = False, rules=None, lexicon=None, edits=None,
+                 chooser=None):
         if threads is not None:
             torch.set_num_threads(threads)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -100,6 +105,7 @@ class Tagger:
         #: the :class:`govie.lexicon_features.LexiconFeaturizer` a ``lexicon_features`` model reads
         self.lexicon = lexicon
         self.edits = edits
+        self.chooser = chooser
 
     @property
     def config(self) -> GovieTaggerConfig:
@@ -184,6 +190,11 @@ class Tagger:
                 kwargs["edits"] = BoundaryEdits.load(path / EDITS_FILE)
             except (OSError, ValueError) as err:
                 raise ModelLoadError(str(err)) from None
+        if (path / CHOOSER_CONFIG).is_file() and "chooser" not in kwargs:
+            try:
+                kwargs["chooser"] = BoundaryChooser.load(path)
+            except (OSError, ValueError) as err:
+                raise ModelLoadError(str(err)) from None
         tagger = cls(model, tokenizer, **kwargs)
         tagger.source = path
         return tagger
@@ -207,6 +218,8 @@ class Tagger:
             self.lexicon.save(path)
         if self.edits is not None:
             self.edits.save(path)
+        if self.chooser is not None:
+            self.chooser.save(path)
         if card is None:
             from govie.model_card import model_card
 
@@ -246,7 +259,9 @@ class Tagger:
         if self.mark_town and town:
             path = _mark_town(text, town, path)
         spans = bio_to_spans(path)
-        return self.edits.apply(text, spans) if self.edits is not None else spans
+        if self.edits is not None:
+            spans = self.edits.apply(text, spans)
+        return self.chooser.apply(text, spans) if self.chooser is not None else spans
 
     @property
     def hidden_size(self) -> int:

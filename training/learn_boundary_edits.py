@@ -1,30 +1,36 @@
-"""Learn the IND boundary edits (govie/boundary_edits.py) and write them into a model folder.
+"""Learn the IND boundary edits and chooser (govie/boundary_edits.py, govie/boundary_chooser.py) into a model folder.
 
     python training/learn_boundary_edits.py                       # learn, report, write govie/models/default
     python training/learn_boundary_edits.py --no-save             # only the figures
-    python training/learn_boundary_edits.py --output runs/finetune-x --min-gain 3
+    python training/learn_boundary_edits.py --output runs/finetune-x --min-gain 3 --no-chooser
 
 The base spans are the rule tagger's (builtin lexicon, as ``govie.load("rules")``) on the raw text of
 each gold document, given its town: the neural tagger reads the same rule tags and gives the same IND
 spans on documents it was not trained on, while its own output on its training documents would
-flatter it. Three figures, IND span F1 against the gold spans:
+flatter it. The edits are learned first; the chooser is trained on the edited spans of the same
+documents. Three figures, IND span F1 against the gold spans, for the rule tags, with the edits, and
+with edits and chooser:
 
-1. ``--folds`` document folds over the train and dev documents (each fold's edits learned on the
-   others) — the figure min_gain and min_documents were chosen by;
-2. edits learned on train only, scored on dev;
-3. the edits that are saved, learned on train and dev (``--train-only``: on train); the test documents of corpora/splits.json are
-   never read (benchmarks/split_eval.py scores the whole pipeline on them).
+1. ``--folds`` document folds over the train and dev documents (each fold learned on the others) —
+   the figure the settings were chosen by;
+2. learned on train only, scored on dev;
+3. what is saved, learned on train and dev (``--train-only``: on train); the test documents of
+   corpora/splits.json are never read (benchmarks/split_eval.py scores the whole pipeline on them).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from govie.boundary_chooser import CONFIG_FILE as CHOOSER_CONFIG  # noqa: E402
+from govie.boundary_chooser import WEIGHTS_FILE as CHOOSER_WEIGHTS  # noqa: E402
+from govie.boundary_chooser import BoundaryChooser  # noqa: E402
 from govie.boundary_edits import BoundaryEdits, EditExample  # noqa: E402
 from govie.corpus import load_split  # noqa: E402
 from govie.document import Document  # noqa: E402
@@ -47,9 +53,35 @@ def ind_f1(docs: list[Document], predicted: list[list]) -> tuple[float, float, f
     return p, r, 2 * p * r / max(p + r, 1e-12)
 
 
-def scores(docs: list[Document], base: list[EditExample], edits: BoundaryEdits | None) -> str:
-    ranges = [ex.predicted if edits is None else edits.apply(ex.text, ex.predicted) for ex in base]
-    return "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(docs, ranges))
+@dataclass
+class Stages:
+    """The edits, then (unless disabled) the chooser trained on the edited spans of the same documents."""
+
+    edits: BoundaryEdits
+    chooser: BoundaryChooser | None
+
+    def apply(self, text: str, ranges: list) -> list:
+        ranges = self.edits.apply(text, ranges)
+        return self.chooser.apply(text, ranges) if self.chooser is not None else ranges
+
+
+def fit(docs: list[Document], rules: RuleTagger, *, chooser: bool, **learn) -> Stages:
+    edits = BoundaryEdits.learn(examples(docs, rules), **learn)
+    if not chooser:
+        return Stages(edits, None)
+    edited = [EditExample(ex.doc_id, ex.text, edits.apply(ex.text, ex.predicted), ex.gold)
+              for ex in examples(docs, rules)]
+    return Stages(edits, BoundaryChooser.learn(edited))
+
+
+def figure(name: str, docs: list[Document], base: list[EditExample], stages: list[Stages]) -> str:
+    """IND span P/R/F1 of the rule tags, with the edits, and with edits and chooser."""
+    rows = [("rules", [ex.predicted for ex in base]),
+            ("+ edits", [st.edits.apply(ex.text, ex.predicted) for st, ex in zip(stages, base)])]
+    if all(st.chooser is not None for st in stages):
+        rows.append(("+ chooser", [st.apply(ex.text, ex.predicted) for st, ex in zip(stages, base)]))
+    return f"{name}: " + "; ".join(f"{label} IND " + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(docs, ranges))
+                                   for label, ranges in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,62 +90,67 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=str(default_model_path()), help="model folder to write into")
     parser.add_argument("--min-gain", type=int, default=2, help="net spans an edit must fix (default 2)")
     parser.add_argument("--min-documents", type=int, default=2, help="documents it must fix them in (default 2)")
+    parser.add_argument("--no-chooser", action="store_true", help="learn the edits only")
     parser.add_argument("--folds", type=int, default=6, help="document folds for figure 1 (0: skip)")
     parser.add_argument("--train-only", action="store_true",
-                        help="save the edits learned on train only (to score a pipeline on dev)")
+                        help="save what was learned on train only (to score a pipeline on dev)")
     parser.add_argument("--no-save", action="store_true", help="print the figures only")
     args = parser.parse_args(argv)
     splits = load_split(args.corpus)
     train, dev = splits["train"], splits.get("dev", [])
     rules = RuleTagger()
-    learn = dict(min_gain=args.min_gain, min_documents=args.min_documents)
+    learn = dict(min_gain=args.min_gain, min_documents=args.min_documents, chooser=not args.no_chooser)
     docs = train + dev
     figures: list[str] = []
     print(f"{len(train)} train and {len(dev)} dev documents; min_gain {args.min_gain}, "
           f"min_documents {args.min_documents}")
     if args.folds:
-        base, edited, sizes = [], [], []
+        held, base, stages = [], [], []
         for k in range(args.folds):
-            held = [d for i, d in enumerate(docs) if i % args.folds == k]
-            edits = BoundaryEdits.learn(examples([d for i, d in enumerate(docs) if i % args.folds != k], rules), **learn)
-            sizes.append(len(edits))
-            for ex in examples(held, rules):
-                base.append(ex.predicted)
-                edited.append(edits.apply(ex.text, ex.predicted))
-        held_docs = [d for k in range(args.folds) for i, d in enumerate(docs) if i % args.folds == k]
-        figures.append(f"{args.folds} folds over train+dev: rules IND "
-                       + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(held_docs, base))
-                       + ", with edits " + "P {:.4f} R {:.4f} F1 {:.4f}".format(*ind_f1(held_docs, edited))
-                       + f" (edits per fold: {sizes})")
+            fold = fit([d for i, d in enumerate(docs) if i % args.folds != k], rules, **learn)
+            part = [d for i, d in enumerate(docs) if i % args.folds == k]
+            held += part
+            base += examples(part, rules)
+            stages += [fold] * len(part)
+        figures.append(figure(f"{args.folds} document folds over train+dev", held, base, stages))
         print(figures[-1])
     if dev:
-        edits = BoundaryEdits.learn(examples(train, rules), **learn)
-        base = examples(dev, rules)
-        figures.append(f"dev: rules IND {scores(dev, base, None)}; with {len(edits)} edits learned on train "
-                       f"{scores(dev, base, edits)}")
+        learned = fit(train, rules, **learn)
+        figures.append(figure(f"dev, learned on train ({len(learned.edits)} edits)", dev, examples(dev, rules),
+                              [learned] * len(dev)))
         print(figures[-1])
     if not args.train_only:
-        edits = BoundaryEdits.learn(examples(docs, rules), **learn)
-    print(f"learned on {'train' if args.train_only else 'train+dev'}: {len(edits)} edits")
-    for e in edits.edits:
+        learned = fit(docs, rules, **learn)
+    print(f"learned on {'train' if args.train_only else 'train+dev'}: {len(learned.edits)} edits")
+    for e in learned.edits.edits:
         print(f"  {e.kind:<13} {e.text:<12} gain {e.gain:>3} in {e.documents} documents")
     if not args.no_save:
-        print(f"wrote {edits.save(args.output)}")
-        card = Path(args.output) / "README.md"
+        output = Path(args.output)
+        print(f"wrote {learned.edits.save(output)}")
+        if learned.chooser is not None:
+            learned.chooser.save(output)
+            print(f"wrote {output / CHOOSER_WEIGHTS} and {output / CHOOSER_CONFIG}")
+        else:
+            for name in (CHOOSER_WEIGHTS, CHOOSER_CONFIG):
+                (output / name).unlink(missing_ok=True)
+        card = output / "README.md"
         if card.is_file():
-            card.write_text(card_with_edits(card.read_text(encoding="utf-8"), edits, figures), encoding="utf-8")
+            card.write_text(card_with_edits(card.read_text(encoding="utf-8"), learned, figures), encoding="utf-8")
             print(f"updated {card}")
     return 0
 
 
-def card_with_edits(card: str, edits: BoundaryEdits, figures: list[str]) -> str:
+def card_with_edits(card: str, learned: Stages, figures: list[str]) -> str:
     """The model card with its "Boundary edits" section (re)written at the end."""
+    edits = learned.edits
     head = card.split("\n## Boundary edits\n")[0].rstrip("\n")
+    chooser = (" and the boundary chooser (`boundary_chooser.safetensors`, govie/boundary_chooser.py) trained on "
+               "their output" if learned.chooser is not None else "")
     lines = ["", "## Boundary edits", "",
-             f"{len(edits)} learned edits of the IND spans run after decoding (`boundary_edits.json`, "
-             "govie/boundary_edits.py), learned on the rule tags of "
-             f"{len(edits.trained_on)} train and dev documents with min_gain {edits.min_gain} and "
-             f"min_documents {edits.min_documents} by `python training/learn_boundary_edits.py`, which printed:",
+             f"After decoding, {len(edits)} learned edits of the IND spans (`boundary_edits.json`, "
+             f"govie/boundary_edits.py){chooser} move indicator boundaries. They were learned on the rule tags of "
+             f"{len(edits.trained_on)} train and dev documents (edits: min_gain {edits.min_gain}, "
+             f"min_documents {edits.min_documents}) by `python training/learn_boundary_edits.py`, which printed:",
              "", *[f"- {f}" for f in figures]]
     return head + "\n" + "\n".join(lines) + "\n"
 
