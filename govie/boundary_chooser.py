@@ -70,12 +70,14 @@ class BoundaryChooser:
             start, end = r.start, r.end
             ends = self._end_candidates(text, start, end, taken)
             if ends:
-                end = ends[_best(self.end_weights, [self._end_features(text, start, end, e, taken) for e in ends])]
+                end = ends[_best(self.end_weights, [self._end_features(text, start, end, e, taken) for e in ends],
+                                 ends.index(end) if end in ends else None)]
             starts = self._start_candidates(text, start, end, taken)
             if starts:
                 first = enumeration_start(text, start)
                 start = starts[_best(self.start_weights,
-                                     [self._start_features(text, start, end, s, taken, first) for s in starts])]
+                                     [self._start_features(text, start, end, s, taken, first) for s in starts],
+                                     starts.index(start) if start in starts else None)]
             spans.append((start, end))
         kept, last = [], -1
         for start, end in sorted(spans):
@@ -243,8 +245,11 @@ def _kind(text: str, i: int, taken: Sequence[bool]) -> str:
     return "P" if text[i] in STOPS else ("D" if text[i].isdigit() else "c")
 
 
-def _best(weights: np.ndarray, candidates: list[list[int]]) -> int:
-    return int(np.argmax([weights[ids].sum() for ids in candidates]))
+def _best(weights: np.ndarray, candidates: list[list[int]], current: int | None) -> int:
+    """The best-scoring candidate; the current boundary wins ties (an untrained model moves nothing)."""
+    scores = [weights[ids].sum() for ids in candidates]
+    best = int(np.argmax(scores))
+    return current if current is not None and scores[current] >= scores[best] else best
 
 
 def _fit(groups: list[tuple[list[list[int]], int]], config: ChooserConfig) -> np.ndarray:
