@@ -2,6 +2,8 @@
 
     python benchmarks/indicator_codes_check.py                      # figures; fails on a stale or empty verdict
     python benchmarks/indicator_codes_check.py --sample 100 --seed 1 --split test   # draw rows to check
+    python benchmarks/indicator_codes_check.py --dump before.tsv    # the codes of today, to compare with later
+    python benchmarks/indicator_codes_check.py --sample 150 --seed 2 --new-since before.tsv   # only rows coded anew
 
 Every gold tuple (corpora/gold, guidelines §5) gets its code as the pipeline gives it: the gold
 spans go through the pipeline's own conversion, so :func:`govie.indicator_codes.assign_codes` sees
@@ -9,7 +11,10 @@ the document's tuples with their gold indicator text, unit, measure and sentence
 ``indicator_codes_check.tsv`` beside this script is the checked sample: each row a coded tuple with
 its context and a verdict written by a person who read it, ``correct`` (the figure is that
 indicator, as the code list defines it) or ``incorrect``. ``--sample N`` adds N coded tuples drawn
-at random (``--seed``) among those not in the list yet, with an empty verdict, to be filled by hand.
+at random (``--seed``) among those not in the list yet, with an empty verdict, to be filled by hand;
+with ``--new-since`` (a file of ``--dump``), only among those whose code differs from the one there
+(the rows that new codes or matching rules code), so that a change of the code list is checked on
+what it changes.
 A row whose tuple no longer gets the code it was checked with is stale and has to be checked again.
 Precision = correct / checked, per split of ``corpora/splits.json`` and overall; coverage = coded /
 all tuples, overall and on core tuples (unit 元 or %, or a change: guidelines §6).
@@ -29,6 +34,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 CHECK_FILE = Path(__file__).resolve().parent / "indicator_codes_check.tsv"
 FIELDS = ("doc", "value_start", "indicator", "value_text", "unit", "measure", "code", "verdict", "note", "context")
+DUMP_FIELDS = ("doc", "value_start", "code")
 
 
 def coded_tuples(gold: Path) -> tuple[list[dict], int, int, int]:
@@ -76,15 +82,26 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=0, help="add N unchecked coded tuples, drawn at random")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split", choices=("train", "dev", "test"), help="draw only from this split's documents")
+    parser.add_argument("--dump", help="write doc, value_start and code of every coded tuple to this TSV")
+    parser.add_argument("--new-since", help="draw only tuples whose code differs from the one in this --dump file")
     args = parser.parse_args()
 
     rows, total, core, core_coded = coded_tuples(Path(args.gold))
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=DUMP_FIELDS, delimiter="\t", lineterminator="\n",
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
     checks = read_checks()
     splits = split_of(Path(args.gold).parent)
     if args.sample:
         seen = {(c["doc"], c["value_start"]) for c in checks}
+        before = {(r["doc"], r["value_start"]): r["code"] for r in read_checks(Path(args.new_since))} \
+            if args.new_since else {}
         pool = [r for r in rows if (r["doc"], r["value_start"]) not in seen
-                and (args.split is None or splits.get(r["doc"]) == args.split)]
+                and (args.split is None or splits.get(r["doc"]) == args.split)
+                and (not args.new_since or before.get((r["doc"], r["value_start"])) != r["code"])]
         checks += random.Random(args.seed).sample(pool, min(args.sample, len(pool)))
         with open(CHECK_FILE, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")

@@ -142,7 +142,7 @@ class BoundaryChooser:
 
     def _hash(self, name: str) -> int:
         """A stable bucket in 1..buckets-1 (0 pads candidate feature lists in training)."""
-        return 1 + zlib.crc32(name.encode("utf-8")) % (self.config.buckets - 1)
+        return 1 + zlib.crc32(name.encode("utf-8", "surrogatepass")) % (self.config.buckets - 1)
 
     # -- learning -----------------------------------------------------------------------------
 
