@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from govie.boundary_edits import STOPS, EditExample, enumeration_start
+from govie.boundary_edits import STOPS, EditExample, enumeration_start, taken_mask, with_indicators
 from govie.labels import LabeledRange
 
 WEIGHTS_FILE = "boundary_chooser.safetensors"
@@ -61,8 +61,7 @@ class BoundaryChooser:
     def apply(self, text: str, ranges: Sequence[LabeledRange]) -> list[LabeledRange]:
         """``ranges`` with each IND span's end, then start, moved to the best-scoring candidate; the
         other labels are kept. Where two spans come to overlap, the one that starts first stays."""
-        others = [r for r in ranges if r.label != "IND"]
-        taken = _taken(text, others)
+        taken = taken_mask(text, ranges)
         spans = []
         for r in ranges:
             if r.label != "IND":
@@ -79,12 +78,7 @@ class BoundaryChooser:
                                      [self._start_features(text, start, end, s, taken, first) for s in starts],
                                      starts.index(start) if start in starts else None)]
             spans.append((start, end))
-        kept, last = [], -1
-        for start, end in sorted(spans):
-            if start >= last:
-                kept.append(LabeledRange("IND", start, end))
-                last = end
-        return sorted(others + kept, key=lambda r: r.start)
+        return with_indicators(ranges, spans)
 
     # -- candidates and features --------------------------------------------------------------
 
@@ -223,13 +217,6 @@ class BoundaryChooser:
             dense[index] = value
             weights.append(dense)
         return cls(config, *weights)
-
-
-def _taken(text: str, ranges: Sequence[LabeledRange]) -> list[bool]:
-    taken = [False] * len(text)
-    for r in ranges:
-        taken[r.start:r.end] = [True] * (r.end - r.start)
-    return taken
 
 
 def _direction(delta: int) -> str:

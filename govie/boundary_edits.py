@@ -98,16 +98,28 @@ class EditExample:
     gold: set[tuple[int, int]]
 
     def __post_init__(self) -> None:
-        self.taken = _taken(self.text, self.predicted)
+        self.taken = taken_mask(self.text, self.predicted)
         self.inds = [(r.start, r.end) for r in self.predicted if r.label == "IND"]
 
 
-def _taken(text: str, ranges: Iterable[LabeledRange]) -> list[bool]:
+def taken_mask(text: str, ranges: Iterable[LabeledRange]) -> list[bool]:
+    """Which characters belong to a span of another label than IND (no boundary moves into them)."""
     taken = [False] * len(text)
     for r in ranges:
         if r.label != "IND":
             taken[r.start:r.end] = [True] * (r.end - r.start)
     return taken
+
+
+def with_indicators(ranges: Iterable[LabeledRange], indicators: Iterable[tuple[int, int]]) -> list[LabeledRange]:
+    """The non-IND spans of ``ranges`` with ``indicators`` as the IND spans, sorted; where two of them
+    overlap, the one that starts first stays."""
+    kept, last = [], -1
+    for start, end in sorted(indicators):
+        if start >= last:
+            kept.append(LabeledRange("IND", start, end))
+            last = end
+    return sorted([r for r in ranges if r.label != "IND"] + kept, key=lambda r: r.start)
 
 
 @dataclass
@@ -128,17 +140,11 @@ class BoundaryEdits:
         edited span overlaps another, the one that starts first stays."""
         if not self.edits:
             return sorted(ranges, key=lambda r: r.start)
-        others = [r for r in ranges if r.label != "IND"]
-        taken = _taken(text, others)
+        taken = taken_mask(text, ranges)
         inds = [(r.start, r.end) for r in ranges if r.label == "IND"]
         for edit in self.edits:
             inds = [new for a, b in inds if (new := edit.apply(text, a, b, taken)) is not None]
-        kept, last = [], -1
-        for a, b in sorted(inds):
-            if a >= last:
-                kept.append(LabeledRange("IND", a, b))
-                last = b
-        return sorted(others + kept, key=lambda r: r.start)
+        return with_indicators(ranges, inds)
 
     # -- learning ------------------------------------------------------------------------------
 
