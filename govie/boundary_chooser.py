@@ -61,24 +61,31 @@ class BoundaryChooser:
     def apply(self, text: str, ranges: Sequence[LabeledRange]) -> list[LabeledRange]:
         """``ranges`` with each IND span's end, then start, moved to the best-scoring candidate; the
         other labels are kept. Where two spans come to overlap, the one that starts first stays."""
+        return with_indicators(ranges, [(start, end) for start, end, _ in self.choices(text, ranges)])
+
+    def choices(self, text: str, ranges: Sequence[LabeledRange]) -> list[tuple[int, int, float]]:
+        """Each IND span's chosen (start, end) and the margin of the less certain of its two choices:
+        the best candidate's score minus the runner-up's (infinite where there was nothing to choose)."""
         taken = taken_mask(text, ranges)
-        spans = []
+        out = []
         for r in ranges:
             if r.label != "IND":
                 continue
-            start, end = r.start, r.end
+            start, end, margin = r.start, r.end, float("inf")
             ends = self._end_candidates(text, start, end, taken)
             if ends:
-                end = ends[_best(self.end_weights, [self._end_features(text, start, end, e, taken) for e in ends],
-                                 ends.index(end) if end in ends else None)]
+                best, gap = _best(self.end_weights, [self._end_features(text, start, end, e, taken) for e in ends],
+                                  ends.index(end) if end in ends else None)
+                end, margin = ends[best], min(margin, gap)
             starts = self._start_candidates(text, start, end, taken)
             if starts:
                 first = enumeration_start(text, start)
-                start = starts[_best(self.start_weights,
-                                     [self._start_features(text, start, end, s, taken, first) for s in starts],
-                                     starts.index(start) if start in starts else None)]
-            spans.append((start, end))
-        return with_indicators(ranges, spans)
+                best, gap = _best(self.start_weights,
+                                  [self._start_features(text, start, end, s, taken, first) for s in starts],
+                                  starts.index(start) if start in starts else None)
+                start, margin = starts[best], min(margin, gap)
+            out.append((start, end, margin))
+        return out
 
     # -- candidates and features --------------------------------------------------------------
 
@@ -232,11 +239,15 @@ def _kind(text: str, i: int, taken: Sequence[bool]) -> str:
     return "P" if text[i] in STOPS else ("D" if text[i].isdigit() else "c")
 
 
-def _best(weights: np.ndarray, candidates: list[list[int]], current: int | None) -> int:
-    """The best-scoring candidate; the current boundary wins ties (an untrained model moves nothing)."""
-    scores = [weights[ids].sum() for ids in candidates]
+def _best(weights: np.ndarray, candidates: list[list[int]], current: int | None) -> tuple[int, float]:
+    """The best-scoring candidate and its lead over the runner-up; the current boundary wins ties (an
+    untrained model moves nothing)."""
+    scores = np.array([weights[ids].sum() for ids in candidates])
     best = int(np.argmax(scores))
-    return current if current is not None and scores[current] >= scores[best] else best
+    if current is not None and scores[current] >= scores[best]:
+        best = current
+    rest = np.delete(scores, best)
+    return best, float(scores[best] - rest.max()) if rest.size else float("inf")
 
 
 def _fit(groups: list[tuple[list[list[int]], int]], config: ChooserConfig) -> np.ndarray:
