@@ -151,10 +151,10 @@ class BoundaryEdits:
     @classmethod
     def learn(cls, examples: Sequence[EditExample], *, min_gain: int = 2, min_documents: int = 2,
               max_edits: int = 200) -> "BoundaryEdits":
-        """Greedy transformation-based learning (module docstring). ``examples`` are changed: their
-        predicted IND spans end up with all learned edits applied."""
+        """Greedy transformation-based learning (module docstring); ``examples`` are left as they are."""
         if min_gain < 1 or min_documents < 1:
             raise ValueError(f"min_gain and min_documents must be at least 1, got {min_gain} and {min_documents}")
+        examples = [EditExample(ex.doc_id, ex.text, ex.predicted, ex.gold) for ex in examples]  # edited below
         learned: list[BoundaryEdit] = []
         while len(learned) < max_edits:
             best: BoundaryEdit | None = None

@@ -66,11 +66,11 @@ class Stages:
 
 
 def fit(docs: list[Document], rules: RuleTagger, *, chooser: bool, **learn) -> Stages:
-    edits = BoundaryEdits.learn(examples(docs, rules), **learn)
+    base = examples(docs, rules)
+    edits = BoundaryEdits.learn(base, **learn)
     if not chooser:
         return Stages(edits, None)
-    edited = [EditExample(ex.doc_id, ex.text, edits.apply(ex.text, ex.predicted), ex.gold)
-              for ex in examples(docs, rules)]
+    edited = [EditExample(ex.doc_id, ex.text, edits.apply(ex.text, ex.predicted), ex.gold) for ex in base]
     return Stages(edits, BoundaryChooser.learn(edited))
 
 
